@@ -1,0 +1,88 @@
+"""Every error secure-sagemaker raises.
+
+Each error subclasses :class:`SecureSageMakerError` *and* the builtin it is closest
+to, so ``except ValueError`` in existing code keeps working.  No message ever
+contains a request parameter's value: values may be secrets, and the SageMaker
+SDK forwards exception text to its telemetry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from secure_sagemaker.rules import Finding
+
+__all__ = [
+    "InsecureRequestError",
+    "IntegrityError",
+    "NetworkConfigurationError",
+    "PolicyError",
+    "RollbackError",
+    "SecretNotFoundError",
+    "SecureSageMakerError",
+]
+
+
+class SecureSageMakerError(Exception):
+    """Base class of every error raised by secure-sagemaker."""
+
+
+class PolicyError(SecureSageMakerError, ValueError):
+    """A security policy is malformed.
+
+    ``source`` names the file (or ``"<arguments>"``) and ``key`` the offending key.
+    """
+
+    def __init__(self, message: str, *, source: str = "<arguments>", key: str = "") -> None:
+        self.source = source
+        self.key = key
+        where = f"{source}: {key}: " if key else f"{source}: "
+        super().__init__(where + message)
+
+
+class InsecureRequestError(SecureSageMakerError, ValueError):
+    """A request was refused before it was sent because it breaks the policy.
+
+    ``operation`` is the API operation name, ``findings`` the failing findings.
+    ``str(err)`` lists every failing rule with its field path and fix, never a value.
+    """
+
+    def __init__(self, operation: str, findings: Sequence[Finding]) -> None:
+        self.operation = operation
+        self.findings = tuple(findings)
+        lines = [f"{operation} refused by secure-sagemaker ({len(self.findings)} failing rule(s)):"]
+        for f in self.findings:
+            lines.append(f"  {f.rule_id} [{f.severity}] {f.field}: {f.message}")
+            lines.append(f"      fix: {f.remediation}")
+        lines.append('  (waive a rule in the policy with waivers = {RULE_ID = "reason"})')
+        super().__init__("\n".join(lines))
+
+    def __reduce__(self) -> tuple[type[InsecureRequestError], tuple[str, tuple[Finding, ...]]]:
+        return (type(self), (self.operation, self.findings))
+
+
+class NetworkConfigurationError(SecureSageMakerError, RuntimeError):
+    """The VPC a resource would run in is not private or lacks a needed endpoint."""
+
+
+class IntegrityError(SecureSageMakerError, ValueError):
+    """An artifact's content does not match its recorded SHA-256 or version."""
+
+
+class SecretNotFoundError(SecureSageMakerError, LookupError):
+    """A secret does not exist, was deleted, or has no such version stage."""
+
+
+class RollbackError(SecureSageMakerError, RuntimeError):
+    """A multi-step operation failed and some of what it created could not be removed.
+
+    ``leftovers`` names what is left, so it can be removed by hand.
+    """
+
+    def __init__(self, message: str, leftovers: Sequence[str] = ()) -> None:
+        self.leftovers = tuple(leftovers)
+        super().__init__(
+            message + (f" (left behind: {', '.join(self.leftovers)})" if leftovers else "")
+        )

@@ -1,0 +1,317 @@
+"""The guard: a botocore hook that fills secure defaults and refuses insecure requests.
+
+Every SageMaker request - from SDK 2.x, SDK 3.x, ``sagemaker.core``, raw boto3 or
+our own wrappers - goes through a botocore client.  The guard registers one small
+handler on ``before-parameter-build.<service>.<Operation>`` for each operation the
+catalog judges.  The handler fills absent fields from the policy, evaluates the
+final request and raises :class:`~secure_sagemaker.InsecureRequestError` *before*
+the request is serialised, so a refused call sends nothing.
+
+Unjudged operations (``sagemaker-runtime``, ``Describe*``, other services) have no
+handler registered, so they pay nothing.
+
+Limits: the guard only sees Python processes that installed it.  Local mode,
+other languages and the console are covered by the IAM guardrails
+(:mod:`secure_sagemaker.iam`).
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import logging
+import threading
+import weakref
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import attrs
+import botocore.client
+import botocore.session
+
+from secure_sagemaker.exceptions import InsecureRequestError
+from secure_sagemaker.policy import SecurityPolicy
+from secure_sagemaker.rules import (
+    Finding,
+    evaluate,
+    judged_by_service,
+    secure_request,
+)
+
+__all__ = ["install", "installed_policy", "protect", "secure_session", "uninstall"]
+
+logger = logging.getLogger("secure_sagemaker.guard")
+
+_INSTALL_ID = "secure-sagemaker:install"
+_PROTECT_ID = "secure-sagemaker:protect"
+_MARK = "_secure_sagemaker_binding"
+_PIPELINE_OPS = ("CreatePipeline", "UpdatePipeline")
+
+
+@attrs.define
+class _Binding:
+    """What a client's handlers need: the policy (shared and swappable for
+    :func:`install`) and a weak reference to the client, for fetching pipeline
+    definitions with the same credentials."""
+
+    policy: SecurityPolicy | None
+    client: weakref.ReferenceType[Any] | None = None
+    explicit: bool = False
+
+
+# --------------------------------------------------------------------------- handler
+
+
+def guard_request(params: dict[str, Any], model: Any, *, binding: _Binding, **kwargs: Any) -> None:
+    """``before-parameter-build`` handler: fill, evaluate, refuse or log.
+
+    Raises :class:`InsecureRequestError` (nothing is sent) when the policy is in
+    ``enforce`` mode and a rule at or above ``policy.block_at`` fails.
+    """
+    policy = binding.policy
+    if policy is None:
+        return
+    operation: str = model.name
+    context = kwargs.get("context") or {}
+    region = context.get("client_region") if isinstance(context, Mapping) else None
+    new, filled = secure_request(operation, params, policy)
+    for rule_id, field in filled:
+        logger.info("%s: filled %s from the policy (%s)", operation, field, rule_id)
+    judged: Mapping[str, Any] = new
+    if operation in _PIPELINE_OPS:
+        body = _fetch_pipeline_definition(params, binding)
+        if body is not None:  # judged as stored in S3; sent unchanged
+            judged = {**new, "PipelineDefinition": body}
+    findings = evaluate(operation, judged, policy, region=region)
+    _decide(operation, findings, policy)
+    params.clear()
+    params.update(new)
+
+
+def _decide(operation: str, findings: list[Finding], policy: SecurityPolicy) -> None:
+    blocking: list[Finding] = []
+    for f in findings:
+        if f.status == "waived":
+            logger.info("%s: %s %s waived by policy", operation, f.rule_id, f.field)
+        elif f.status == "fail":
+            if f.severity >= policy.block_at:
+                blocking.append(f)
+            else:
+                logger.warning("%s: %s %s: %s", operation, f.rule_id, f.field, f.message)
+    if not blocking:
+        return
+    if policy.mode == "warn":
+        for f in blocking:
+            logger.warning(
+                "%s: %s %s: %s (mode=warn: sent anyway)", operation, f.rule_id, f.field, f.message
+            )
+        return
+    raise InsecureRequestError(operation, blocking)
+
+
+def _fetch_pipeline_definition(params: Mapping[str, Any], binding: _Binding) -> str | None:
+    """The body of a ``PipelineDefinitionS3Location``, fetched with the caller's
+    credentials, or ``None`` (then rule SM250 refuses the request, and the reason
+    is logged - never the content)."""
+    location = params.get("PipelineDefinitionS3Location")
+    if params.get("PipelineDefinition") is not None or not isinstance(location, Mapping):
+        return None
+    client = binding.client() if binding.client is not None else None
+    try:
+        return _fetch_s3(client, location)
+    except Exception as err:
+        logger.warning("PipelineDefinitionS3Location could not be fetched (%s)", type(err).__name__)
+        return None
+
+
+def _fetch_s3(client: Any, location: Mapping[str, Any]) -> str:
+    if client is None:
+        raise RuntimeError("no client to take credentials from")
+    creds = client._request_signer._credentials  # same credentials as the caller
+    frozen = creds.get_frozen_credentials() if creds is not None else None
+    s3 = botocore.session.get_session().create_client(
+        "s3",
+        region_name=client.meta.region_name,
+        aws_access_key_id=frozen.access_key if frozen else None,
+        aws_secret_access_key=frozen.secret_key if frozen else None,
+        aws_session_token=frozen.token if frozen else None,
+    )
+    extra = {"VersionId": location["VersionId"]} if location.get("VersionId") else {}
+    obj = s3.get_object(Bucket=location["Bucket"], Key=location["ObjectKey"], **extra)
+    return str(obj["Body"].read().decode("utf-8"))
+
+
+# --------------------------------------------------------------------------- registration
+
+
+# the customisation table: (event, handler) pairs, built from the catalog
+def handler_table() -> list[tuple[str, Callable[..., None]]]:
+    """Every ``(event, handler)`` the guard registers on a client of any service."""
+    return [
+        (f"before-parameter-build.{service}.{op}", guard_request)
+        for service, ops in sorted(judged_by_service().items())
+        for op in sorted(ops)
+    ]
+
+
+def _service_of(client: Any) -> str:
+    return str(client.meta.service_model.service_name)
+
+
+def _register(client: Any, binding: _Binding, unique_id: str) -> bool:
+    events = _events_for(_service_of(client))
+    if not events:
+        return False
+    for event in events:
+        client.meta.events.register(
+            event,
+            functools.partial(guard_request, binding=binding),
+            unique_id=f"{unique_id}:{event}",
+        )
+    return True
+
+
+def _unregister(client: Any, unique_id: str) -> None:
+    for event in _events_for(_service_of(client)):
+        client.meta.events.unregister(event, unique_id=f"{unique_id}:{event}")
+
+
+@functools.cache
+def _events_for(service: str) -> tuple[str, ...]:
+    prefix = f"before-parameter-build.{service}."
+    return tuple(event for event, _ in handler_table() if event.startswith(prefix))
+
+
+def protect(client: Any, policy: SecurityPolicy | None = None) -> Any:
+    """Guard one botocore/boto3 client with ``policy`` and return the same client.
+
+    Calling it again replaces the policy.  ``policy`` defaults to
+    :meth:`SecurityPolicy.load`.  Clients of services no rule judges are returned
+    unchanged.
+
+    >>> sm = protect(boto3.client("sagemaker"), policy)   # doctest: +SKIP
+    """
+    pol = policy if policy is not None else SecurityPolicy.load()
+    with _lock:
+        if _state.clients.pop(client, None) is not None:
+            _unregister(client, _INSTALL_ID)
+        existing = getattr(client, _MARK, None)
+        if isinstance(existing, _Binding) and existing.explicit:
+            existing.policy = pol
+            return client
+        binding = _Binding(pol, weakref.ref(client), explicit=True)
+        if _register(client, binding, _PROTECT_ID):
+            setattr(client, _MARK, binding)
+    return client
+
+
+def secure_session(policy: SecurityPolicy | None = None, **kwargs: Any) -> Any:
+    """A ``boto3.Session(**kwargs)`` whose every client is guarded by ``policy``.
+
+    >>> session = secure_session(policy, region_name="eu-west-1")   # doctest: +SKIP
+    >>> session.client("sagemaker").create_training_job(...)          # judged
+    """
+    import boto3
+
+    pol = policy if policy is not None else SecurityPolicy.load()
+    session = boto3.Session(**kwargs)
+    core = session._session
+    original = core.create_client
+
+    @functools.wraps(original)
+    def create_client(*args: Any, **kw: Any) -> Any:
+        return protect(original(*args, **kw), pol)
+
+    core.create_client = create_client
+    return session
+
+
+# --------------------------------------------------------------------------- install
+
+
+@attrs.define
+class _InstallState:
+    policy: SecurityPolicy | None = None
+    clients: weakref.WeakKeyDictionary[Any, _Binding] = attrs.field(
+        factory=weakref.WeakKeyDictionary
+    )
+    original_create_client: Callable[..., Any] | None = None
+
+
+_state = _InstallState()
+_lock = threading.RLock()
+
+
+def _install_on(client: Any) -> None:
+    mark = getattr(client, _MARK, None)
+    if isinstance(mark, _Binding) and mark.explicit:
+        return  # protected explicitly with its own policy
+    binding = _state.clients.get(client)
+    if binding is not None:
+        binding.policy = _state.policy
+        return
+    binding = _Binding(_state.policy, weakref.ref(client))
+    if _register(client, binding, _INSTALL_ID):
+        _state.clients[client] = binding
+        setattr(client, _MARK, binding)
+
+
+def _existing_clients() -> Iterator[Any]:
+    for obj in gc.get_objects():
+        if isinstance(obj, botocore.client.BaseClient):
+            yield obj
+
+
+def install(policy: SecurityPolicy | None = None) -> SecurityPolicy:
+    """Guard every botocore client in the process, existing and future.
+
+    ``policy`` defaults to :meth:`SecurityPolicy.load`.  Idempotent; installing
+    another policy replaces the first (logged).  Clients given their own policy
+    with :func:`protect` keep it.  Returns the installed policy.
+    Raises :class:`~secure_sagemaker.PolicyError` if the policy file is malformed.
+    """
+    pol = policy if policy is not None else SecurityPolicy.load()
+    with _lock:
+        if _state.policy is not None and _state.policy != pol:
+            logger.info("secure-sagemaker: replacing the installed policy")
+        _state.policy = pol
+        for binding in list(_state.clients.values()):
+            binding.policy = pol
+        for client in _existing_clients():
+            _install_on(client)
+        if _state.original_create_client is None:
+            original = botocore.session.Session.create_client
+            _state.original_create_client = original
+
+            @functools.wraps(original)
+            def create_client(self: Any, *args: Any, **kwargs: Any) -> Any:
+                client = original(self, *args, **kwargs)
+                with _lock:
+                    if _state.policy is not None:
+                        _install_on(client)
+                return client
+
+            botocore.session.Session.create_client = create_client
+        logger.info("secure-sagemaker: guard installed on %d client(s)", len(_state.clients))
+    return pol
+
+
+def uninstall() -> None:
+    """Remove what :func:`install` added, from every client.  Idempotent.
+    Clients guarded explicitly with :func:`protect` stay guarded."""
+    with _lock:
+        if _state.original_create_client is not None:
+            botocore.session.Session.create_client = _state.original_create_client
+            _state.original_create_client = None
+        for client, binding in list(_state.clients.items()):
+            binding.policy = None
+            _unregister(client, _INSTALL_ID)
+            if getattr(client, _MARK, None) is binding:
+                delattr(client, _MARK)
+        _state.clients.clear()
+        _state.policy = None
+
+
+def installed_policy() -> SecurityPolicy | None:
+    """The policy :func:`install` put in place, or ``None``."""
+    return _state.policy
