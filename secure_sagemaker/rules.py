@@ -410,7 +410,7 @@ def secure_request(
     :func:`evaluate` to refuse.  ``params`` itself is not modified.
     """
     pol = policy if policy is not None else _default_policy()
-    out = copy.deepcopy(dict(params))
+    out = copy.deepcopy(dict(params)) if isinstance(params, Mapping) else {}
     filled: list[tuple[str, str]] = []
     _fill(operation, out, pol, filled, "")
     if operation in _PIPELINE_OPERATIONS:

@@ -193,8 +193,8 @@ RULES: tuple[Rule, ...] = (
         severity=Severity.MEDIUM,
         title="Training jobs do not enable remote debugging",
         fields={
-            TRAIN: ("RemoteDebugConfig?.EnableRemoteDebug",),
-            "UpdateTrainingJob": ("RemoteDebugConfig?.EnableRemoteDebug",),
+            TRAIN: ("RemoteDebugConfig.EnableRemoteDebug",),
+            "UpdateTrainingJob": ("RemoteDebugConfig.EnableRemoteDebug",),
         },
         check=c.optional_equals(False),
         rationale="Remote debug opens an interactive shell into a container that holds "

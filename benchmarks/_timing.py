@@ -1,0 +1,19 @@
+"""Tiny timing helpers shared by the benchmarks (median of repeated runs)."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+
+def median_seconds(fn: Callable[[], object], *, repeat: int = 7, number: int = 2000) -> float:
+    """Median over ``repeat`` runs of the mean time of ``number`` calls."""
+    fn()  # warm up caches and lazy imports
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for _ in range(number):
+            fn()
+        runs.append((time.perf_counter() - start) / number)
+    return statistics.median(runs)

@@ -1,0 +1,132 @@
+"""``secure-sagemaker`` command line: rules, explain, check (and more as they land)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from secure_sagemaker.exceptions import PolicyError
+from secure_sagemaker.policy import SecurityPolicy
+from secure_sagemaker.rules import Finding, Severity, display_path, evaluate, rule_by_id
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def _catalog() -> Sequence[Any]:
+    from secure_sagemaker.controls import CATALOG
+
+    return CATALOG
+
+
+def _cmd_rules(args: argparse.Namespace) -> int:
+    rules = _catalog()
+    if args.format == "markdown":
+        from secure_sagemaker._docs import render_controls_markdown
+
+        sys.stdout.write(render_controls_markdown(rules))
+    elif args.format == "json":
+        data = [
+            {"id": r.id, "name": r.name, "title": r.title, "severity": str(r.severity),
+             "operations": sorted(r.operations), "references": list(r.references)}
+            for r in rules
+        ]
+        print(json.dumps(data, indent=2))
+    else:
+        for r in rules:
+            print(f"{r.id}  {str(r.severity):<8}  {r.name:<40}  {r.title}")
+        print(f"\n{len(rules)} rules. `secure-sagemaker explain SM101` for details.")
+    return EXIT_OK
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    try:
+        r = rule_by_id(args.rule_id)
+    except KeyError:
+        print(f"error: unknown rule {args.rule_id!r}; see `secure-sagemaker rules`", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"{r.id} {r.name} [{r.severity}]\n{r.title}\n")
+    print(f"Why: {r.rationale}\n\nFix: {r.remediation}\n\nJudges:")
+    for op, paths in sorted(r.fields.items()):
+        print(f"  {op}: {', '.join(display_path(p) for p in paths) or 'each pipeline step'}")
+    print(f"\nReferences: {', '.join(r.references)}")
+    return EXIT_OK
+
+
+def _load_policy(path: str | None) -> SecurityPolicy:
+    return SecurityPolicy.from_file(path) if path else SecurityPolicy.load()
+
+
+def _print_findings(findings: Sequence[Finding], fmt: str) -> None:
+    if fmt == "json":
+        print(json.dumps([f.to_dict() for f in findings], indent=2))
+        return
+    for f in findings:
+        mark = {"pass": "ok  ", "fail": "FAIL", "waived": "waiv", "error": "ERR "}[f.status]
+        print(f"{mark} {f.rule_id} [{f.severity}] {f.field}")
+        if f.status != "pass":
+            print(f"       {f.message}\n       fix: {f.remediation}")
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    try:
+        data = json.loads(Path(args.file).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        print(f"error: cannot read {args.file} as JSON ({type(err).__name__})", file=sys.stderr)
+        return EXIT_USAGE
+    policy = _load_policy(args.policy)
+    operation = args.operation
+    if operation in ("CreatePipeline", "UpdatePipeline") and "Steps" in data:
+        data = {"PipelineDefinition": json.dumps(data)}  # a bare pipeline definition file
+    findings = evaluate(operation, data, policy)
+    if not findings:
+        print(f"error: no rule judges {operation!r}", file=sys.stderr)
+        return EXIT_USAGE
+    _print_findings(findings, args.format)
+    threshold = Severity.parse(args.fail_on)
+    failed = [f for f in findings if f.status == "fail" and f.severity >= threshold]
+    return EXIT_FAIL if failed else EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="secure-sagemaker", description="Amazon SageMaker, secure by default."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("rules", help="list every rule in the catalog")
+    p.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    p.set_defaults(func=_cmd_rules)
+
+    p = sub.add_parser("explain", help="what a rule checks, why, and how to fix it")
+    p.add_argument("rule_id", metavar="RULE_ID")
+    p.set_defaults(func=_cmd_explain)
+
+    p = sub.add_parser("check", help="judge a saved request or pipeline definition (JSON)")
+    p.add_argument("file")
+    p.add_argument("--operation", required=True, help="API operation, e.g. CreateTrainingJob")
+    p.add_argument("--policy", help="policy TOML file (default: SecurityPolicy.load())")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--fail-on", choices=("low", "medium", "high", "critical"), default="low")
+    p.set_defaults(func=_cmd_check)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (0 ok, 1 findings, 2 usage/credentials)."""
+    args = build_parser().parse_args(argv)
+    func: Command = args.func
+    try:
+        return func(args)
+    except PolicyError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
