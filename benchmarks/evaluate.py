@@ -11,13 +11,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import botocore.session  # noqa: E402
-from botocore.validate import ParamValidator  # noqa: E402
+import botocore.session
+from botocore.validate import ParamValidator
 
-import secure_sagemaker as ss  # noqa: E402
-from benchmarks._timing import median_seconds  # noqa: E402
-from secure_sagemaker.controls import CATALOG  # noqa: E402
-from tests._examples import POLICY, notebook, training  # noqa: E402
+import secure_sagemaker as ss
+from benchmarks._timing import median_seconds
+from secure_sagemaker.controls import CATALOG
+from tests._examples import POLICY, notebook, training
 
 
 def main() -> int:

@@ -15,6 +15,7 @@ from secure_sagemaker.exceptions import (
     SecretNotFoundError,
     SecureSageMakerError,
 )
+from secure_sagemaker.guard import install, protect, secure_session, uninstall
 from secure_sagemaker.policy import SecurityPolicy
 from secure_sagemaker.rules import Finding, Rule, Severity, evaluate, secure_request
 
@@ -34,5 +35,9 @@ __all__ = [
     "Severity",
     "__version__",
     "evaluate",
+    "install",
+    "protect",
     "secure_request",
+    "secure_session",
+    "uninstall",
 ]

@@ -39,7 +39,7 @@ def _cmd_rules(args: argparse.Namespace) -> int:
         print(json.dumps(data, indent=2))
     else:
         for r in rules:
-            print(f"{r.id}  {str(r.severity):<8}  {r.name:<40}  {r.title}")
+            print(f"{r.id}  {r.severity!s:<8}  {r.name:<40}  {r.title}")
         print(f"\n{len(rules)} rules. `secure-sagemaker explain SM101` for details.")
     return EXIT_OK
 
