@@ -30,7 +30,7 @@ def _refs(rule: Rule, source: str) -> list[str]:
 
 
 def _cell(items: Iterable[str]) -> str:
-    return "<br>".join(items) or "–"
+    return "<br>".join(items) or "-"
 
 
 def render_controls_markdown(rules: Iterable[Rule]) -> str:
@@ -67,7 +67,9 @@ def render_controls_markdown(rules: Iterable[Rule]) -> str:
             shown = ", ".join(f"`{display_path(p)}`" for p in paths) or "each step's request"
             service = "" if r.service in ("sagemaker", "*") else f"{r.service} "
             out.append(f"- {service}`{op}`: {shown}")
-        covered = [f"{label} {', '.join(_refs(r, key))}" for key, label in _SOURCES if _refs(r, key)]
+        covered = [
+            f"{label} {', '.join(_refs(r, key))}" for key, label in _SOURCES if _refs(r, key)
+        ]
         seeds = ", ".join(f"{n} ({_SEEDS[n]})" for n in r.seed)
         out += ["", f"*Covers:* {'; '.join(covered) or 'no external control (client-side only)'}."]
         out.append(f"*Seed method:* {seeds}.")

@@ -32,8 +32,14 @@ def _cmd_rules(args: argparse.Namespace) -> int:
         sys.stdout.write(render_controls_markdown(rules))
     elif args.format == "json":
         data = [
-            {"id": r.id, "name": r.name, "title": r.title, "severity": str(r.severity),
-             "operations": sorted(r.operations), "references": list(r.references)}
+            {
+                "id": r.id,
+                "name": r.name,
+                "title": r.title,
+                "severity": str(r.severity),
+                "operations": sorted(r.operations),
+                "references": list(r.references),
+            }
             for r in rules
         ]
         print(json.dumps(data, indent=2))
@@ -48,7 +54,9 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     try:
         r = rule_by_id(args.rule_id)
     except KeyError:
-        print(f"error: unknown rule {args.rule_id!r}; see `secure-sagemaker rules`", file=sys.stderr)
+        print(
+            f"error: unknown rule {args.rule_id!r}; see `secure-sagemaker rules`", file=sys.stderr
+        )
         return EXIT_USAGE
     print(f"{r.id} {r.name} [{r.severity}]\n{r.title}\n")
     print(f"Why: {r.rationale}\n\nFix: {r.remediation}\n\nJudges:")
