@@ -48,6 +48,11 @@ _MARK = "_secure_sagemaker_binding"
 _PIPELINE_OPS = ("CreatePipeline", "UpdatePipeline")
 
 
+@functools.lru_cache(maxsize=None)
+def _judged(service: str) -> frozenset[str]:
+    return judged_by_service().get(service, frozenset())
+
+
 @attrs.define
 class _Binding:
     """What a client's handlers need: the policy (shared and swappable for
@@ -69,9 +74,9 @@ def guard_request(params: dict[str, Any], model: Any, *, binding: _Binding, **kw
     ``enforce`` mode and a rule at or above ``policy.block_at`` fails.
     """
     policy = binding.policy
-    if policy is None:
-        return
     operation: str = model.name
+    if policy is None or operation not in _judged(model.service_model.service_name):
+        return
     context = kwargs.get("context") or {}
     region = context.get("client_region") if isinstance(context, Mapping) else None
     new, filled = secure_request(operation, params, policy)
@@ -144,13 +149,14 @@ def _fetch_s3(client: Any, location: Mapping[str, Any]) -> str:
 # --------------------------------------------------------------------------- registration
 
 
-# the customisation table: (event, handler) pairs, built from the catalog
+# the customisation table: one (event, handler) pair per judged service.  The event is
+# the service prefix, so one registration covers every operation; the handler returns
+# at once for operations no rule judges.
 def handler_table() -> list[tuple[str, Callable[..., None]]]:
-    """Every ``(event, handler)`` the guard registers on a client of any service."""
+    """Every ``(event, handler)`` the guard registers on a client of a judged service."""
     return [
-        (f"before-parameter-build.{service}.{op}", guard_request)
-        for service, ops in sorted(judged_by_service().items())
-        for op in sorted(ops)
+        (f"before-parameter-build.{service}", guard_request)
+        for service in sorted(judged_by_service())
     ]
 
 
@@ -158,28 +164,22 @@ def _service_of(client: Any) -> str:
     return str(client.meta.service_model.service_name)
 
 
+def _events_for(client: Any) -> list[str]:
+    event = f"before-parameter-build.{_service_of(client)}"
+    return [e for e, _ in handler_table() if e == event]
+
+
 def _register(client: Any, binding: _Binding, unique_id: str) -> bool:
-    events = _events_for(_service_of(client))
-    if not events:
-        return False
+    events = _events_for(client)
     for event in events:
-        client.meta.events.register(
-            event,
-            functools.partial(guard_request, binding=binding),
-            unique_id=f"{unique_id}:{event}",
-        )
-    return True
+        handler = functools.partial(guard_request, binding=binding)
+        client.meta.events.register(event, handler, unique_id=f"{unique_id}:{event}")
+    return bool(events)
 
 
 def _unregister(client: Any, unique_id: str) -> None:
-    for event in _events_for(_service_of(client)):
+    for event in _events_for(client):
         client.meta.events.unregister(event, unique_id=f"{unique_id}:{event}")
-
-
-@functools.cache
-def _events_for(service: str) -> tuple[str, ...]:
-    prefix = f"before-parameter-build.{service}."
-    return tuple(event for event, _ in handler_table() if event.startswith(prefix))
 
 
 def protect(client: Any, policy: SecurityPolicy | None = None) -> Any:

@@ -12,6 +12,11 @@ Field paths are dotted, with two markers:
 
 Any other absent field is passed to the check as :data:`MISSING` and judged by the
 service's default - which for SageMaker is the insecure one.
+
+Operation names starting with ``@`` (``@Subnet``, ``@Endpoint``) are *resource views*:
+documents the audit assembles from Describe calls (e.g. a subnet with its route
+table).  Rules on them are judged by the audit with the same :func:`evaluate`; the
+guard never sees them.
 """
 
 from __future__ import annotations
@@ -297,8 +302,9 @@ def rule_by_id(rule_id: str) -> Rule:
 
 
 def judged_operations() -> frozenset[str]:
-    """Every API operation at least one rule judges."""
-    return frozenset(_get_index().by_operation) | _PIPELINE_OPERATIONS
+    """Every API operation at least one rule judges (resource views ``@X`` excluded)."""
+    ops = {op for op in _get_index().by_operation if not op.startswith("@")}
+    return frozenset(ops) | _PIPELINE_OPERATIONS
 
 
 def _default_policy() -> SecurityPolicy:
@@ -602,6 +608,8 @@ def judged_by_service() -> Mapping[str, frozenset[str]]:
     (the region rule) only add to services other rules already judge."""
     out: dict[str, set[str]] = {}
     for op, entries in _get_index().by_operation.items():
+        if op.startswith("@"):
+            continue  # resource views are judged by the audit, never sent
         for rule, _ in entries:
             if rule.service != "*":
                 out.setdefault(rule.service, set()).add(op)

@@ -100,15 +100,17 @@ def test_refusal_text_never_contains_parameter_values() -> None:
     assert "SM510" in text and "Environment.DB_PASSWORD" in text and "SM201" in text
 
 
-def test_unjudged_operations_and_services_have_no_handler() -> None:
-    client = ss.protect(make_client(), POLICY)
-    handlers = client.meta.events._emitter._handlers  # the emitter's registry
-    judged = handlers.prefix_search("before-parameter-build.sagemaker.CreateTrainingJob")
-    unjudged = handlers.prefix_search("before-parameter-build.sagemaker.DescribeTrainingJob")
-    assert any(getattr(h, "func", None) is guard.guard_request for h in judged)
-    assert not any(getattr(h, "func", None) is guard.guard_request for h in unjudged)
+def test_unjudged_operations_pass_untouched_and_unjudged_services_get_no_handler() -> None:
+    wire = Wire()
+    client = wire.attach(ss.protect(make_client(), POLICY))
+    client.describe_training_job(TrainingJobName="t")
+    assert wire.sent == [("DescribeTrainingJob", {"TrainingJobName": "t"})]
+    handlers = client.meta.events._emitter._handlers.prefix_search(
+        "before-parameter-build.sagemaker.CreateTrainingJob")
+    assert sum(getattr(h, "func", None) is guard.guard_request for h in handlers) == 1
     runtime = ss.protect(make_client("sagemaker-runtime"), POLICY)
     assert not hasattr(runtime, "_secure_sagemaker_binding")
+    assert ("before-parameter-build.sagemaker-runtime", guard.guard_request) not in guard.handler_table()
 
 
 def test_install_guards_clients_created_before_and_after_and_uninstall_removes_it() -> None:

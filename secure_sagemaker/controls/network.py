@@ -18,7 +18,7 @@ def _region_allowed(value: Any, ctx: Context) -> Verdict:
 
 def region_rule(rules: Iterable[Rule]) -> Rule:
     """SM701, judging the client's region on every operation the other rules judge."""
-    ops = sorted({op for r in rules for op in r.fields})
+    ops = sorted({op for r in rules for op in r.fields if not op.startswith("@")})
     return Rule(
         id="SM701",
         name="region-allowed",
