@@ -101,6 +101,18 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return EXIT_FAIL if failed else EXIT_OK
 
 
+def _cmd_sagemaker_config(args: argparse.Namespace) -> int:
+    from secure_sagemaker.sdkconfig import render_sagemaker_config, write_sagemaker_config
+
+    policy = _load_policy(args.policy)
+    if args.output == "-":
+        sys.stdout.write(render_sagemaker_config(policy))
+    else:
+        path = write_sagemaker_config(policy, args.output)
+        print(f"wrote {path} (SageMaker SDK defaults from the policy; telemetry opted out)")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="secure-sagemaker", description="Amazon SageMaker, secure by default."
@@ -122,6 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--fail-on", choices=("low", "medium", "high", "critical"), default="low")
     p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser("sagemaker-config", help="write the SageMaker SDK's config.yaml from the policy")
+    p.add_argument("--policy", help="policy TOML file (default: SecurityPolicy.load())")
+    p.add_argument("--output", help="path, or - for stdout (default: the SDK's user config path)")
+    p.set_defaults(func=_cmd_sagemaker_config)
     return parser
 
 
