@@ -258,7 +258,8 @@ def _install_on(client: Any) -> None:
 
 def _existing_clients() -> Iterator[Any]:
     for obj in gc.get_objects():
-        if isinstance(obj, botocore.client.BaseClient):
+        # type(), not isinstance(): weak proxies to clients pretend to be clients
+        if issubclass(type(obj), botocore.client.BaseClient):
             yield obj
 
 
