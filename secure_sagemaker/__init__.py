@@ -12,12 +12,20 @@ from secure_sagemaker.exceptions import (
     NetworkConfigurationError,
     PolicyError,
     RollbackError,
+    SecretFormatError,
     SecretNotFoundError,
     SecureSageMakerError,
 )
 from secure_sagemaker.guard import install, protect, secure_session, uninstall
 from secure_sagemaker.policy import SecurityPolicy
 from secure_sagemaker.rules import Finding, Rule, Severity, evaluate, secure_request
+from secure_sagemaker.secrets import (
+    SecretClient,
+    SecretMapping,
+    SecretRef,
+    SecretValue,
+    resolve_environment,
+)
 
 __version__ = "0.1.0"
 
@@ -29,7 +37,12 @@ __all__ = [
     "PolicyError",
     "RollbackError",
     "Rule",
+    "SecretClient",
+    "SecretFormatError",
+    "SecretMapping",
     "SecretNotFoundError",
+    "SecretRef",
+    "SecretValue",
     "SecureSageMakerError",
     "SecurityPolicy",
     "Severity",
@@ -37,6 +50,7 @@ __all__ = [
     "evaluate",
     "install",
     "protect",
+    "resolve_environment",
     "secure_request",
     "secure_session",
     "uninstall",

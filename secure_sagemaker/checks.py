@@ -10,6 +10,7 @@ import fnmatch
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from secure_sagemaker.policy import is_customer_kms_key
@@ -258,6 +259,29 @@ def kms_encryption(value: Any, ctx: Context) -> Verdict:
     if value not in ("aws:kms", "aws:kms:dsse"):
         return fail('must be "aws:kms" (or "aws:kms:dsse")')
     return PASS
+
+
+def changed_within(days: int, event: str) -> Check:
+    """A check that the date field is at most ``days`` days before ``AssessedAt``;
+    an absent date falls back to ``CreatedDate``.  ``event`` names what the date
+    records ("rotated", "accessed") in the failure reason."""
+
+    def check(value: Any, ctx: Context) -> Verdict:
+        now = ctx.params.get("AssessedAt")
+        since_creation = value is MISSING or value is None
+        when = ctx.params.get("CreatedDate") if since_creation else value
+        if not isinstance(now, datetime) or not isinstance(when, datetime):
+            return fail("cannot be judged: the date or the assessment time is unknown")
+        age = (now - when).days
+        if age <= days:
+            return PASS
+        if since_creation:
+            return fail(
+                f"was never {event} in the {age} days since the secret was created (limit {days})"
+            )
+        return fail(f"was last {event} {age} days ago (limit {days})")
+
+    return check
 
 
 # ----------------------------------------------------------------- bucket policies

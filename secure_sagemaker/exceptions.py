@@ -20,6 +20,7 @@ __all__ = [
     "NetworkConfigurationError",
     "PolicyError",
     "RollbackError",
+    "SecretFormatError",
     "SecretNotFoundError",
     "SecureSageMakerError",
 ]
@@ -73,6 +74,11 @@ class IntegrityError(SecureSageMakerError, ValueError):
 
 class SecretNotFoundError(SecureSageMakerError, LookupError):
     """A secret does not exist, was deleted, or has no such version stage."""
+
+
+class SecretFormatError(SecureSageMakerError, ValueError):
+    """A secret does not have the shape asked for (not a JSON object, binary where
+    text was expected).  The message names the secret, never its value."""
 
 
 class RollbackError(SecureSageMakerError, RuntimeError):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import copy
+from datetime import datetime, timedelta, timezone
 import json
 from typing import Any
 
 from secure_sagemaker import SecurityPolicy
 
 ACCOUNT = "123456789012"
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
 KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/12345678-1234-1234-1234-123456789012"
 OTHER_KEY = "alias/team-key"
 SUBNET = "subnet-0123456789abcdef0"
@@ -329,6 +331,10 @@ EXAMPLES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "SM501": ("CreateSecret", {"Name": "db", "SecretString": "x", "KmsKeyId": KEY}, {"Name": "db", "SecretString": "x"}),
     "SM502": ("RotateSecret", {"SecretId": "db", "RotationRules": {"AutomaticallyAfterDays": 30}},
               {"SecretId": "db", "RotationRules": {"ScheduleExpression": "rate(180 days)"}}),
+    "SM503": ("@Secret", {"CreatedDate": NOW - timedelta(days=400), "LastRotatedDate": NOW - timedelta(days=10), "AssessedAt": NOW},
+              {"CreatedDate": NOW - timedelta(days=400), "LastRotatedDate": NOW - timedelta(days=120), "AssessedAt": NOW}),
+    "SM504": ("@Secret", {"CreatedDate": NOW - timedelta(days=400), "LastAccessedDate": NOW - timedelta(days=1), "AssessedAt": NOW},
+              {"CreatedDate": NOW - timedelta(days=400), "AssessedAt": NOW}),
     "SM510": ("CreateTrainingJob", training(Environment={"DB_PASSWORD": "secretsmanager:prod/db"}),
               training(HyperParameters={"api_key": "\"sk-live-0123456789abcdefghijk\""})),
     "SM701": ("CreateTrainingJob", training(), training()),  # judged with region below

@@ -6,6 +6,8 @@ from secure_sagemaker import checks as c
 from secure_sagemaker.controls.inference import MONITORING_DEFINITIONS
 from secure_sagemaker.rules import Rule, Severity
 
+SECRET_VIEW = "@Secret"  # noqa: S105 - a resource view: DescribeSecret output + AssessedAt
+
 _ENVIRONMENTS: dict[str, tuple[str, ...]] = {
     "CreateTrainingJob": ("Environment", "HyperParameters"),
     "CreateHyperParameterTuningJob": tuple(
@@ -23,12 +25,54 @@ _ENVIRONMENTS: dict[str, tuple[str, ...]] = {
 
 RULES: tuple[Rule, ...] = (
     Rule(
+        id="SM503",
+        name="secret-rotated-recently",
+        severity=Severity.MEDIUM,
+        service="secretsmanager",
+        title="Secrets were actually rotated within the last 90 days",
+        fields={SECRET_VIEW: ("LastRotatedDate",)},
+        check=c.changed_within(90, "rotated"),
+        rationale="A rotation schedule only helps if rotation succeeds: a failing rotation "
+        "function leaves the same credential in use indefinitely.",
+        remediation="Check the rotation function's CloudWatch logs, fix it, then run "
+        "`aws secretsmanager rotate-secret --secret-id <name>`.",
+        references=(
+            "Seed:4",
+            "SecurityHub:SecretsManager.4",
+            "Config:secretsmanager-secret-periodic-rotation",
+            "Prowler:secretsmanager_secret_rotated_periodically",
+        ),
+    ),
+    Rule(
+        id="SM504",
+        name="secret-recently-used",
+        severity=Severity.MEDIUM,
+        service="secretsmanager",
+        title="Secrets were used within the last 90 days",
+        fields={SECRET_VIEW: ("LastAccessedDate",)},
+        check=c.changed_within(90, "accessed"),
+        rationale="An unused secret is a credential nobody needs that can still be read "
+        "and misused; removing it shrinks what a compromised role can reach.",
+        remediation="Delete the secret if nothing uses it (`aws secretsmanager delete-secret "
+        "--secret-id <name>`, with a recovery window), or waive SM504 for break-glass secrets.",
+        references=(
+            "Seed:4",
+            "SecurityHub:SecretsManager.3",
+            "Config:secretsmanager-secret-unused",
+            "Prowler:secretsmanager_secret_unused",
+        ),
+    ),
+    Rule(
         id="SM501",
         name="secret-cmk",
         severity=Severity.MEDIUM,
         service="secretsmanager",
         title="Secrets are encrypted with a customer-managed KMS key",
-        fields={"CreateSecret": ("KmsKeyId",), "UpdateSecret": ("KmsKeyId?",)},
+        fields={
+            "CreateSecret": ("KmsKeyId",),
+            "UpdateSecret": ("KmsKeyId?",),
+            SECRET_VIEW: ("KmsKeyId",),
+        },
         check=c.customer_kms_key,
         default=c.kms_key("secrets"),
         rationale="A customer key lets you restrict which roles can decrypt a secret, "
@@ -42,7 +86,7 @@ RULES: tuple[Rule, ...] = (
         severity=Severity.MEDIUM,
         service="secretsmanager",
         title="Secrets rotate automatically at least every 90 days",
-        fields={"RotateSecret": ("RotationRules?",)},
+        fields={"RotateSecret": ("RotationRules?",), SECRET_VIEW: ("RotationRules",)},
         check=c.rotation_within(90),
         rationale="Rotation bounds how long a leaked credential stays useful.",
         remediation="Set RotationRules.AutomaticallyAfterDays <= 90 (or a schedule that "
@@ -50,11 +94,8 @@ RULES: tuple[Rule, ...] = (
         references=(
             "Seed:4",
             "SecurityHub:SecretsManager.1",
-            "SecurityHub:SecretsManager.4",
             "Config:secretsmanager-rotation-enabled-check",
-            "Config:secretsmanager-secret-periodic-rotation",
             "Prowler:secretsmanager_automatic_rotation_enabled",
-            "Prowler:secretsmanager_secret_rotated_periodically",
             "Checkov:CKV2_AWS_57",
             "Checkov:CKV_AWS_304",
         ),
