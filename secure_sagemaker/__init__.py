@@ -6,6 +6,7 @@ backs the secure wrappers, audits existing accounts and exports IAM guardrails.
 
 from __future__ import annotations
 
+from secure_sagemaker.endpoint import DataCapture, Exposure, Monitoring, SecureEndpoint
 from secure_sagemaker.exceptions import (
     InsecureRequestError,
     IntegrityError,
@@ -17,6 +18,17 @@ from secure_sagemaker.exceptions import (
     SecureSageMakerError,
 )
 from secure_sagemaker.guard import install, protect, secure_session, uninstall
+from secure_sagemaker.iam import (
+    ExecutionRole,
+    RefineReport,
+    create_execution_role,
+    execution_role_policy,
+    guardrails,
+    guardrails_json,
+    lint_policy,
+    lint_role,
+    refine_role,
+)
 from secure_sagemaker.policy import SecurityPolicy
 from secure_sagemaker.rules import Finding, Rule, Severity, evaluate, secure_request
 from secure_sagemaker.secrets import (
@@ -30,11 +42,16 @@ from secure_sagemaker.secrets import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "DataCapture",
+    "ExecutionRole",
+    "Exposure",
     "Finding",
     "InsecureRequestError",
     "IntegrityError",
+    "Monitoring",
     "NetworkConfigurationError",
     "PolicyError",
+    "RefineReport",
     "RollbackError",
     "Rule",
     "SecretClient",
@@ -43,13 +60,21 @@ __all__ = [
     "SecretNotFoundError",
     "SecretRef",
     "SecretValue",
+    "SecureEndpoint",
     "SecureSageMakerError",
     "SecurityPolicy",
     "Severity",
     "__version__",
+    "create_execution_role",
     "evaluate",
+    "execution_role_policy",
+    "guardrails",
+    "guardrails_json",
     "install",
+    "lint_policy",
+    "lint_role",
     "protect",
+    "refine_role",
     "resolve_environment",
     "secure_request",
     "secure_session",

@@ -113,6 +113,13 @@ def _cmd_sagemaker_config(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_guardrails(args: argparse.Namespace) -> int:
+    from secure_sagemaker.iam import guardrails_json
+
+    print(guardrails_json(_load_policy(args.policy), args.form))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="secure-sagemaker", description="Amazon SageMaker, secure by default."
@@ -139,6 +146,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--policy", help="policy TOML file (default: SecurityPolicy.load())")
     p.add_argument("--output", help="path, or - for stdout (default: the SDK's user config path)")
     p.set_defaults(func=_cmd_sagemaker_config)
+
+    p = sub.add_parser("guardrails", help="IAM/SCP deny statements that mirror the rules")
+    p.add_argument("--form", choices=("scp", "iam"), default="scp")
+    p.add_argument("--policy", help="policy TOML file (default: SecurityPolicy.load())")
+    p.set_defaults(func=_cmd_guardrails)
     return parser
 
 

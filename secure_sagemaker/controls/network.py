@@ -8,6 +8,8 @@ from typing import Any
 from secure_sagemaker.rules import PASS, Context, Rule, Severity, Verdict, fail
 
 REGION_FIELD = "$region"
+# global services: their clients have no meaningful region (aws-global)
+GLOBAL_SERVICES = frozenset({"iam"})
 
 
 def _region_allowed(value: Any, ctx: Context) -> Verdict:
@@ -18,7 +20,15 @@ def _region_allowed(value: Any, ctx: Context) -> Verdict:
 
 def region_rule(rules: Iterable[Rule]) -> Rule:
     """SM701, judging the client's region on every operation the other rules judge."""
-    ops = sorted({op for r in rules for op in r.fields if not op.startswith("@")})
+    ops = sorted(
+        {
+            op
+            for r in rules
+            if r.service not in GLOBAL_SERVICES
+            for op in r.fields
+            if not op.startswith("@")
+        }
+    )
     return Rule(
         id="SM701",
         name="region-allowed",

@@ -1,0 +1,255 @@
+"""IAM policy documents: parsing, action matching, and the checks of the SM6xx rules.
+
+Every check is ``(value, ctx) -> Verdict``, never raises, and never quotes a value:
+a failure names the statement (``Statement[2].Action``) and what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from secure_sagemaker.rules import MISSING, PASS, Check, Context, Verdict, fail
+
+__all__ = [
+    "BROAD_MANAGED_POLICIES",
+    "RESOURCE_STAR_ACTIONS",
+    "action_matches",
+    "as_list",
+    "load_document",
+    "statements",
+]
+
+#: Actions that support no resource-level permission: ``"Resource": "*"`` is the only
+#: way to grant them (AWS Service Authorization Reference: no resource type listed).
+RESOURCE_STAR_ACTIONS = frozenset(
+    a.lower()
+    for a in (
+        "ecr:GetAuthorizationToken",
+        "cloudwatch:PutMetricData",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeVpcs",
+        "ec2:DescribeDhcpOptions",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeSecurityGroups",
+        "ec2:DescribeVpcEndpoints",
+        "sts:GetCallerIdentity",
+    )
+)
+
+#: AWS-managed policies that grant far more than any SageMaker job needs.
+BROAD_MANAGED_POLICIES = frozenset(
+    {
+        "AdministratorAccess",
+        "PowerUserAccess",
+        "IAMFullAccess",
+        "AmazonSageMakerFullAccess",
+        "AmazonS3FullAccess",
+    }
+)
+
+_MANAGED_ARN = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)$")
+_CONFUSED_DEPUTY_KEYS = frozenset(
+    {"aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths"}
+)
+
+
+def as_list(value: Any) -> list[Any]:
+    """``value`` as a list (``None`` -> ``[]``, a scalar -> ``[scalar]``)."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def load_document(value: Any) -> Mapping[str, Any] | None:
+    """A policy document from a JSON string or a mapping (boto3 returns IAM documents
+    already decoded); ``None`` when it is neither."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    return value if isinstance(value, Mapping) else None
+
+
+def statements(document: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """``(label, statement)`` for every statement; ``label`` is ``Statement[i]`` (or
+    ``Statement`` for a single-object statement)."""
+    raw = document.get("Statement")
+    if isinstance(raw, Mapping):
+        yield "Statement", raw
+        return
+    for i, st in enumerate(as_list(raw)):
+        if isinstance(st, Mapping):
+            yield f"Statement[{i}]", st
+
+
+def action_matches(pattern: str, action: str) -> bool:
+    """IAM action matching: case-insensitive, ``*`` and ``?`` wildcards."""
+    return fnmatch.fnmatchcase(action.lower(), pattern.lower().replace("[", "[[]"))
+
+
+def _allows(st: Mapping[str, Any]) -> bool:
+    return st.get("Effect") == "Allow"
+
+
+def _condition_keys(st: Mapping[str, Any]) -> set[str]:
+    cond = st.get("Condition")
+    if not isinstance(cond, Mapping):
+        return set()
+    keys: set[str] = set()
+    for block in cond.values():
+        if isinstance(block, Mapping):
+            keys.update(str(k).lower() for k in block)
+    return keys
+
+
+def _covers(st: Mapping[str, Any], action: str) -> bool:
+    """The statement's Action (or NotAction) covers ``action``."""
+    if "NotAction" in st:
+        return not any(action_matches(str(p), action) for p in as_list(st["NotAction"]))
+    return any(action_matches(str(p), action) for p in as_list(st.get("Action")))
+
+
+def _is_full_wildcard(action: str) -> bool:
+    return action == "*" or action.split(":", 1)[0] == "*"
+
+
+def _is_service_wildcard(action: str) -> bool:
+    service, _, name = action.partition(":")
+    return bool(service) and service != "*" and name == "*"
+
+
+def _is_wildcard_resource(resource: str) -> bool:
+    if resource == "*":
+        return True
+    parts = resource.split(":", 5)
+    return len(parts) == 6 and set(parts[5]) <= {"*", "/"}
+
+
+def _first(failures: list[tuple[str, str]], reason: str) -> Verdict:
+    at, _ = failures[0]
+    more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
+    return fail(reason + more, at)
+
+
+def _document_check(judge: Any) -> Check:
+    """A check over an identity policy document: ``judge(label, statement)`` returns a
+    list of ``(at, reason)`` failures for one statement."""
+
+    def check(value: Any, ctx: Context) -> Verdict:
+        if value is MISSING:
+            return fail("is absent")
+        doc = load_document(value)
+        if doc is None:
+            return fail("is not a JSON policy document")
+        failures: list[tuple[str, str]] = []
+        for label, st in statements(doc):
+            failures.extend(judge(label, st))
+        if not failures:
+            return PASS
+        return _first(failures, failures[0][1])
+
+    return check
+
+
+def _wildcard_action(label: str, st: Mapping[str, Any]) -> list[tuple[str, str]]:
+    if _allows(st) and any(_is_full_wildcard(str(a)) for a in as_list(st.get("Action"))):
+        return [(f"{label}.Action", "allows every action of every service (Action *)")]
+    return []
+
+
+def _service_wildcard(label: str, st: Mapping[str, Any]) -> list[tuple[str, str]]:
+    if _allows(st) and any(_is_service_wildcard(str(a)) for a in as_list(st.get("Action"))):
+        return [(f"{label}.Action", "allows every action of a service (service:*)")]
+    return []
+
+
+def _wildcard_resource(label: str, st: Mapping[str, Any]) -> list[tuple[str, str]]:
+    if not _allows(st) or "Resource" not in st:
+        return []
+    if not any(_is_wildcard_resource(str(r)) for r in as_list(st["Resource"])):
+        return []
+    actions = [str(a).lower() for a in as_list(st.get("Action"))]
+    if actions and "NotAction" not in st and all(a in RESOURCE_STAR_ACTIONS for a in actions):
+        return []  # these actions cannot be scoped to a resource
+    return [(f"{label}.Resource", "applies to every resource (Resource *)")]
+
+
+def _not_elements(label: str, st: Mapping[str, Any]) -> list[tuple[str, str]]:
+    if not _allows(st):
+        return []
+    out = []
+    for element in ("NotAction", "NotResource"):
+        if element in st:
+            out.append((f"{label}.{element}", f"allows by exclusion ({element})"))
+    return out
+
+
+def _pass_role(label: str, st: Mapping[str, Any]) -> list[tuple[str, str]]:
+    if not _allows(st) or not _covers(st, "iam:PassRole"):
+        return []
+    if "iam:passedtoservice" in _condition_keys(st):
+        return []
+    return [
+        (
+            f"{label}.Condition",
+            "allows iam:PassRole without an iam:PassedToService condition",
+        )
+    ]
+
+
+wildcard_action = _document_check(_wildcard_action)
+service_wildcard = _document_check(_service_wildcard)
+wildcard_resource = _document_check(_wildcard_resource)
+not_action_or_resource = _document_check(_not_elements)
+pass_role_scoped = _document_check(_pass_role)
+
+
+def _service_principals(st: Mapping[str, Any]) -> list[str]:
+    principal = st.get("Principal")
+    if not isinstance(principal, Mapping):
+        return []
+    return [str(s) for s in as_list(principal.get("Service"))]
+
+
+def _trust(label: str, st: Mapping[str, Any]) -> list[tuple[str, str]]:
+    if not _allows(st) or not _service_principals(st):
+        return []
+    if _condition_keys(st) & _CONFUSED_DEPUTY_KEYS:
+        return []
+    return [
+        (
+            f"{label}.Condition",
+            "trusts a service principal without aws:SourceAccount, aws:SourceArn or "
+            "aws:SourceOrgID (confused deputy)",
+        )
+    ]
+
+
+confused_deputy_conditions = _document_check(_trust)
+
+
+def permissions_boundary(value: Any, ctx: Context) -> Verdict:
+    if value is MISSING or not value:
+        return fail("is absent, so nothing caps what later policy changes can grant")
+    return PASS
+
+
+def managed_policy_name(arn: Any) -> str | None:
+    """The name of an AWS-managed policy ARN, ``None`` for any other value."""
+    if not isinstance(arn, str):
+        return None
+    m = _MANAGED_ARN.match(arn)
+    return m.group(1) if m else None
+
+
+def not_broad_managed_policy(value: Any, ctx: Context) -> Verdict:
+    if not isinstance(value, str):
+        return fail("must be a policy ARN")
+    if managed_policy_name(value) in BROAD_MANAGED_POLICIES:
+        return fail("is a broad AWS-managed policy (administrator, full-access or power-user)")
+    return PASS
