@@ -21,7 +21,6 @@ guard never sees them.
 
 from __future__ import annotations
 
-import copy
 import enum
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -416,12 +415,22 @@ def secure_request(
     :func:`evaluate` to refuse.  ``params`` itself is not modified.
     """
     pol = policy if policy is not None else _default_policy()
-    out = copy.deepcopy(dict(params)) if isinstance(params, Mapping) else {}
+    out = _copy_structure(dict(params)) if isinstance(params, Mapping) else {}
     filled: list[tuple[str, str]] = []
     _fill(operation, out, pol, filled, "")
     if operation in _PIPELINE_OPERATIONS:
         _fill_pipeline(out, pol, filled)
     return out, filled
+
+
+def _copy_structure(node: Any) -> Any:
+    """Copy dicts and lists; share every other value.  Request bodies (file objects,
+    streams) cannot be deep-copied, and filling only ever changes dicts."""
+    if isinstance(node, dict):
+        return {k: _copy_structure(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_copy_structure(v) for v in node]
+    return node
 
 
 def _fill(

@@ -127,3 +127,17 @@ def test_a_pipeline_definition_in_s3_is_fetched_and_judged(session: boto3.Sessio
     sm.create_pipeline(**base, PipelineDefinitionS3Location={"Bucket": "pipeline-defs",
                                                              "ObjectKey": "good.json"})
     assert sent.ops == ["CreatePipeline"]
+
+
+def test_streaming_uploads_pass_through_the_guard(session: boto3.Session, tmp_path: Any) -> None:
+    """Bodies are file objects the guard must not copy; the transfer manager works guarded."""
+    s3 = ss.protect(session.client("s3"), POLICY)
+    s3.create_bucket(Bucket="ml-artifacts-bucket")
+    path = tmp_path / "model.bin"
+    path.write_bytes(b"\x00" * (9 * 1024 * 1024))  # above the multipart threshold
+    s3.upload_file(str(path), "ml-artifacts-bucket", "models/model.bin")
+    with path.open("rb") as body:
+        s3.put_object(Bucket="ml-artifacts-bucket", Key="models/small.bin", Body=body)
+    for key in ("models/model.bin", "models/small.bin"):
+        head = s3.head_object(Bucket="ml-artifacts-bucket", Key=key)
+        assert head["ServerSideEncryption"] == "aws:kms" and head["SSEKMSKeyId"] == KEY
