@@ -6,8 +6,10 @@ backs the secure wrappers, audits existing accounts and exports IAM guardrails.
 
 from __future__ import annotations
 
+from secure_sagemaker.audit import AuditReport, audit
 from secure_sagemaker.endpoint import DataCapture, Exposure, Monitoring, SecureEndpoint
 from secure_sagemaker.exceptions import (
+    AuditError,
     InsecureRequestError,
     IntegrityError,
     NetworkConfigurationError,
@@ -42,6 +44,8 @@ from secure_sagemaker.secrets import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "AuditError",
+    "AuditReport",
     "DataCapture",
     "ExecutionRole",
     "Exposure",
@@ -65,6 +69,7 @@ __all__ = [
     "SecurityPolicy",
     "Severity",
     "__version__",
+    "audit",
     "create_execution_role",
     "evaluate",
     "execution_role_policy",

@@ -142,7 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fail-on", choices=("low", "medium", "high", "critical"), default="low")
     p.set_defaults(func=_cmd_check)
 
-    p = sub.add_parser("sagemaker-config", help="write the SageMaker SDK's config.yaml from the policy")
+    p = sub.add_parser(
+        "sagemaker-config", help="write the SageMaker SDK's config.yaml from the policy"
+    )
     p.add_argument("--policy", help="policy TOML file (default: SecurityPolicy.load())")
     p.add_argument("--output", help="path, or - for stdout (default: the SDK's user config path)")
     p.set_defaults(func=_cmd_sagemaker_config)
@@ -151,6 +153,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--form", choices=("scp", "iam"), default="scp")
     p.add_argument("--policy", help="policy TOML file (default: SecurityPolicy.load())")
     p.set_defaults(func=_cmd_guardrails)
+
+    from secure_sagemaker.audit import add_audit_arguments, run_audit_command
+
+    p = sub.add_parser("audit", help="judge an existing account with the same rules")
+    add_audit_arguments(p)
+    p.set_defaults(func=run_audit_command)
     return parser
 
 

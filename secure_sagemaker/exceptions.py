@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from secure_sagemaker.rules import Finding
 
 __all__ = [
+    "AuditError",
     "InsecureRequestError",
     "IntegrityError",
     "NetworkConfigurationError",
@@ -74,6 +75,11 @@ class IntegrityError(SecureSageMakerError, ValueError):
 
 class SecretNotFoundError(SecureSageMakerError, LookupError):
     """A secret does not exist, was deleted, or has no such version stage."""
+
+
+class AuditError(SecureSageMakerError, RuntimeError):
+    """The audit could not start: no credentials, no region, a bad argument.  Once it
+    runs, AWS errors become ``error`` findings instead."""
 
 
 class SecretFormatError(SecureSageMakerError, ValueError):

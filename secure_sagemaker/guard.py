@@ -75,11 +75,12 @@ def guard_request(params: dict[str, Any], model: Any, *, binding: _Binding, **kw
     """
     policy = binding.policy
     operation: str = model.name
-    if policy is None or operation not in _judged(model.service_model.service_name):
+    service: str = model.service_model.service_name
+    if policy is None or operation not in _judged(service):
         return
     context = kwargs.get("context") or {}
     region = context.get("client_region") if isinstance(context, Mapping) else None
-    new, filled = secure_request(operation, params, policy)
+    new, filled = secure_request(operation, params, policy, service=service)
     for rule_id, field in filled:
         logger.info("%s: filled %s from the policy (%s)", operation, field, rule_id)
     judged: Mapping[str, Any] = new
@@ -87,7 +88,7 @@ def guard_request(params: dict[str, Any], model: Any, *, binding: _Binding, **kw
         body = _fetch_pipeline_definition(params, binding)
         if body is not None:  # judged as stored in S3; sent unchanged
             judged = {**new, "PipelineDefinition": body}
-    findings = evaluate(operation, judged, policy, region=region)
+    findings = evaluate(operation, judged, policy, region=region, service=service)
     _decide(operation, findings, policy)
     params.clear()
     params.update(new)

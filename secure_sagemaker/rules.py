@@ -371,6 +371,7 @@ def evaluate(
     policy: SecurityPolicy | None = None,
     *,
     region: str | None = None,
+    service: str | None = None,
 ) -> list[Finding]:
     """Judge one API request against every applicable rule.  Pure: no AWS calls.
 
@@ -378,11 +379,13 @@ def evaluate(
     CreatePipeline/UpdatePipeline).  Absent fields are judged by the service
     default.  Never raises on malformed ``params``: a wrong type in a security
     field is a failing finding.  Returns ``[]`` for operations no rule judges.
+    ``service`` (botocore name) narrows to its rules where two services share an
+    operation name (``PutPublicAccessBlock`` in ``s3`` and ``s3control``).
     """
     pol = policy if policy is not None else _default_policy()
     if not isinstance(params, Mapping):
         params = {}
-    return _evaluate(operation, params, pol, region, "")
+    return _evaluate(operation, params, pol, region, "", service)
 
 
 def _evaluate(
@@ -391,8 +394,9 @@ def _evaluate(
     policy: SecurityPolicy,
     region: str | None,
     prefix: str,
+    service: str | None = None,
 ) -> list[Finding]:
-    entries = _get_index().by_operation.get(operation, ())
+    entries = _entries(operation, service)
     ctx = Context(policy, params, operation, region)
     out = [f for rule, paths in entries if (f := _judge(rule, paths, ctx, prefix)) is not None]
     if operation in _PIPELINE_OPERATIONS:
@@ -403,10 +407,19 @@ def _evaluate(
 # --------------------------------------------------------------------------- filling
 
 
+def _entries(operation: str, service: str | None) -> tuple[_RuleEntry, ...]:
+    entries = _get_index().by_operation.get(operation, ())
+    if service is None:
+        return entries
+    return tuple(e for e in entries if e[0].service in (service, "*"))
+
+
 def secure_request(
     operation: str,
     params: Mapping[str, Any],
     policy: SecurityPolicy | None = None,
+    *,
+    service: str | None = None,
 ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """Fill absent security fields with the policy's secure values.
 
@@ -417,7 +430,7 @@ def secure_request(
     pol = policy if policy is not None else _default_policy()
     out = _copy_structure(dict(params)) if isinstance(params, Mapping) else {}
     filled: list[tuple[str, str]] = []
-    _fill(operation, out, pol, filled, "")
+    _fill(operation, out, pol, filled, "", service)
     if operation in _PIPELINE_OPERATIONS:
         _fill_pipeline(out, pol, filled)
     return out, filled
@@ -439,8 +452,9 @@ def _fill(
     policy: SecurityPolicy,
     filled: list[tuple[str, str]],
     prefix: str,
+    service: str | None = None,
 ) -> None:
-    for rule, paths in _get_index().by_operation.get(operation, ()):
+    for rule, paths in _entries(operation, service):
         if rule.default is None:
             continue
         if rule.applies is not None:
@@ -589,7 +603,9 @@ def _evaluate_pipeline(
         args = step.get("Arguments")
         if op is None or not isinstance(args, Mapping):
             continue
-        out.extend(_evaluate(op, _unresolve(args), policy, region, f"{label}.Arguments"))
+        out.extend(
+            _evaluate(op, _unresolve(args), policy, region, f"{label}.Arguments", "sagemaker")
+        )
     return out
 
 
@@ -607,7 +623,7 @@ def _fill_pipeline(
         op = STEP_OPERATIONS.get(str(step.get("Type")))
         args = step.get("Arguments")
         if op is not None and isinstance(args, dict):
-            _fill(op, args, policy, filled, f"{label}.Arguments")
+            _fill(op, args, policy, filled, f"{label}.Arguments", "sagemaker")
     if len(filled) > before:
         params["PipelineDefinition"] = json.dumps(definition)
 

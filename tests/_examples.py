@@ -340,3 +340,13 @@ EXAMPLES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "SM701": ("CreateTrainingJob", training(), training()),  # judged with region below
 }
 REGION_FOR = {"SM701": ("us-east-1", "eu-west-1")}
+
+# examples of the rule tables other modules own
+from tests._examples_account import EXAMPLES_ACCOUNT  # noqa: E402
+from tests._examples_exposure import EXAMPLES_EXPOSURE  # noqa: E402
+from tests._examples_vpc import EXAMPLES_VPC  # noqa: E402
+from tests.test_iam_rules import EXAMPLES as EXAMPLES_IAM  # noqa: E402
+
+for _extra in (EXAMPLES_ACCOUNT, EXAMPLES_EXPOSURE, EXAMPLES_VPC, EXAMPLES_IAM):
+    assert not set(_extra) & set(EXAMPLES), "an example is defined twice"
+    EXAMPLES.update(_extra)  # type: ignore[arg-type]

@@ -307,3 +307,19 @@ def test_what_the_guard_lets_through_satisfies_every_non_waived_rule(
     failing = [f for f in ss.evaluate("CreateTrainingJob", sent, policy, region="us-east-1")
                if f.status == "fail" and f.severity >= policy.block_at]
     assert failing == []
+
+
+def test_operation_names_shared_by_two_services_are_judged_by_their_own_rules() -> None:
+    wire = Wire()
+    s3 = wire.attach(ss.protect(make_client("s3"), POLICY))
+    # a bucket outside the policy's artifact buckets: SM408 does not apply, and the
+    # account-level rule SM409 (s3control) must not judge a bucket-level call
+    s3.put_public_access_block(Bucket="scratch-bucket", PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": False, "BlockPublicPolicy": True,
+        "RestrictPublicBuckets": True})
+    assert len(wire.sent) == 1
+    with pytest.raises(ss.InsecureRequestError) as info:
+        s3.put_public_access_block(Bucket="ml-artifacts-bucket", PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True, "IgnorePublicAcls": False, "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True})
+    assert [f.rule_id for f in info.value.findings] == ["SM408"]

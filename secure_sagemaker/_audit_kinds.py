@@ -1,0 +1,224 @@
+"""What the audit lists and how Describe output becomes the request the rules judge.
+
+One :class:`Kind` per SageMaker resource type: the list call (paginated), the
+Describe call, where the ARN is, and the request operation whose rules judge it,
+with the few field renames between Describe output and the request.  Everything
+else in Describe output already has the request's field names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import attrs
+
+__all__ = ["KINDS", "NOT_AUDITED", "Kind", "References", "references", "to_request"]
+
+#: Rules the audit does not report, and why (documented in docs/audit.md).
+NOT_AUDITED: Mapping[str, str] = {
+    "SM299": "tags are not part of Describe output; fetching them costs one call per resource",
+    "SM117": "SageMaker images are not inventoried",
+}
+
+
+@attrs.frozen
+class Kind:
+    """A SageMaker resource type the audit inventories.
+
+    ``ids`` maps each Describe parameter to the list-item field that holds it.
+    ``renames`` maps Describe output field -> request field.  ``recent`` kinds are
+    listed with ``CreationTimeAfter`` (jobs: only the last N days).
+    """
+
+    name: str
+    resource_type: str
+    list_method: str
+    list_key: str
+    describe_method: str
+    ids: Mapping[str, str]
+    arn_field: str
+    operation: str
+    renames: Mapping[str, str] = attrs.field(factory=dict)
+    recent: bool = False
+
+    def describe_params(self, item: Mapping[str, Any]) -> dict[str, Any]:
+        return {param: item[field] for param, field in self.ids.items()}
+
+    def label(self, item: Mapping[str, Any]) -> str:
+        """The resource's name (for messages and when no ARN is known)."""
+        return "/".join(str(item.get(field, "?")) for field in self.ids.values())
+
+
+def _k(
+    name: str,
+    cfn: str,
+    noun: str,
+    *,
+    list_key: str | None = None,
+    ids: Mapping[str, str] | None = None,
+    plural: str | None = None,
+    **kw: Any,
+) -> Kind:
+    snake = re.sub(r"(?<!^)(?=[A-Z])", "_", noun).lower()
+    return Kind(
+        name=name,
+        resource_type=f"AWS::SageMaker::{cfn}",
+        list_method=f"list_{snake}s" if plural is None else f"list_{plural}",
+        list_key=list_key or f"{noun}s",
+        describe_method=f"describe_{snake}",
+        ids=ids or {f"{noun}Name": f"{noun}Name"},
+        arn_field=f"{noun}Arn",
+        operation=f"Create{noun}",
+        **kw,
+    )
+
+
+_JOB_DEF = {"JobDefinitionName": "MonitoringJobDefinitionName"}
+
+KINDS: tuple[Kind, ...] = (
+    _k(
+        "notebook-instance",
+        "NotebookInstance",
+        "NotebookInstance",
+        renames={
+            "SecurityGroups": "SecurityGroupIds",
+            "NotebookInstanceLifecycleConfigName": "LifecycleConfigName",
+        },
+    ),
+    _k(
+        "notebook-lifecycle-config",
+        "NotebookInstanceLifecycleConfig",
+        "NotebookInstanceLifecycleConfig",
+    ),
+    _k("domain", "Domain", "Domain", ids={"DomainId": "DomainId"}),
+    _k(
+        "user-profile",
+        "UserProfile",
+        "UserProfile",
+        ids={"DomainId": "DomainId", "UserProfileName": "UserProfileName"},
+    ),
+    _k("training-job", "TrainingJob", "TrainingJob", list_key="TrainingJobSummaries", recent=True),
+    _k(
+        "processing-job",
+        "ProcessingJob",
+        "ProcessingJob",
+        list_key="ProcessingJobSummaries",
+        recent=True,
+    ),
+    _k(
+        "transform-job",
+        "TransformJob",
+        "TransformJob",
+        list_key="TransformJobSummaries",
+        recent=True,
+    ),
+    _k(
+        "tuning-job",
+        "HyperParameterTuningJob",
+        "HyperParameterTuningJob",
+        list_key="HyperParameterTuningJobSummaries",
+        recent=True,
+    ),
+    _k("model", "Model", "Model"),
+    _k("endpoint-config", "EndpointConfig", "EndpointConfig"),
+    attrs.evolve(_k("endpoint", "Endpoint", "Endpoint"), operation="@Endpoint"),
+    _k(
+        "monitoring-schedule",
+        "MonitoringSchedule",
+        "MonitoringSchedule",
+        list_key="MonitoringScheduleSummaries",
+    ),
+    *(
+        _k(
+            f"{slug}-job-definition",
+            f"{noun}JobDefinition",
+            f"{noun}JobDefinition",
+            list_key="JobDefinitionSummaries",
+            ids=_JOB_DEF,
+        )
+        for slug, noun in (
+            ("data-quality", "DataQuality"),
+            ("model-bias", "ModelBias"),
+            ("model-explainability", "ModelExplainability"),
+            ("model-quality", "ModelQuality"),
+        )
+    ),
+    attrs.evolve(
+        _k("pipeline", "Pipeline", "Pipeline", list_key="PipelineSummaries"),
+        arn_field="PipelineArn",
+    ),
+)
+# the job-definition ARN field is JobDefinitionArn, not <Noun>JobDefinitionArn
+KINDS = tuple(
+    attrs.evolve(k, arn_field="JobDefinitionArn") if k.ids == _JOB_DEF else k for k in KINDS
+)
+
+
+def to_request(kind: Kind, described: Mapping[str, Any]) -> dict[str, Any]:
+    """Describe output -> the request shape ``kind.operation``'s rules judge."""
+    out = {k: v for k, v in described.items() if k != "ResponseMetadata"}
+    for old, new in kind.renames.items():
+        if old in out:
+            out[new] = out.pop(old)
+    return out
+
+
+# --------------------------------------------------------------------------- references
+
+_S3_URI = re.compile(r"^s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:/|$)")
+_ROLE_KEYS = frozenset({"RoleArn", "ExecutionRoleArn", "ExecutionRole"})
+_SUBNET_KEYS = frozenset({"SubnetId", "SubnetIds", "Subnets"})
+_SG_KEYS = frozenset({"SecurityGroupIds", "SecurityGroups"})
+_KEY_FIELDS = re.compile(r"Kms|KMS")
+
+
+@attrs.define
+class References:
+    """Resources a SageMaker resource uses, audited after it: buckets and roles per
+    account, subnets, security groups and VPCs per region."""
+
+    buckets: set[str] = attrs.field(factory=set)
+    roles: set[str] = attrs.field(factory=set)
+    subnets: set[str] = attrs.field(factory=set)
+    security_groups: set[str] = attrs.field(factory=set)
+    vpcs: set[str] = attrs.field(factory=set)
+    kms_keys: set[str] = attrs.field(factory=set)
+
+    def update(self, other: References) -> None:
+        for field in attrs.fields(References):
+            getattr(self, field.name).update(getattr(other, field.name))
+
+
+def _walk(node: Any, key: str = "") -> Iterator[tuple[str, Any]]:
+    if isinstance(node, Mapping):
+        for k, v in node.items():
+            yield from _walk(v, str(k))
+    elif isinstance(node, list):
+        for v in node:
+            yield from _walk(v, key)
+    else:
+        yield key, node
+
+
+def references(described: Mapping[str, Any]) -> References:
+    """Buckets (from every ``s3://`` URI), roles, subnets, security groups, VPCs and
+    KMS keys named anywhere in a Describe response."""
+    refs = References()
+    for key, value in _walk(described):
+        if not isinstance(value, str):
+            continue
+        if m := _S3_URI.match(value):
+            refs.buckets.add(m.group(1))
+        elif key in _ROLE_KEYS and value.startswith("arn:"):
+            refs.roles.add(value)
+        elif key in _SUBNET_KEYS and value.startswith("subnet-"):
+            refs.subnets.add(value)
+        elif key in _SG_KEYS and value.startswith("sg-"):
+            refs.security_groups.add(value)
+        elif key == "VpcId" and value.startswith("vpc-"):
+            refs.vpcs.add(value)
+        elif _KEY_FIELDS.search(key) and value:
+            refs.kms_keys.add(value)
+    return refs
