@@ -6,6 +6,7 @@ backs the secure wrappers, audits existing accounts and exports IAM guardrails.
 
 from __future__ import annotations
 
+from secure_sagemaker.artifacts import ArtifactRef, ArtifactStore
 from secure_sagemaker.audit import AuditReport, audit
 from secure_sagemaker.endpoint import DataCapture, Exposure, Monitoring, SecureEndpoint
 from secure_sagemaker.exceptions import (
@@ -31,6 +32,7 @@ from secure_sagemaker.iam import (
     lint_role,
     refine_role,
 )
+from secure_sagemaker.notebook import SecureNotebook
 from secure_sagemaker.policy import SecurityPolicy
 from secure_sagemaker.rules import Finding, Rule, Severity, evaluate, secure_request
 from secure_sagemaker.secrets import (
@@ -40,10 +42,13 @@ from secure_sagemaker.secrets import (
     SecretValue,
     resolve_environment,
 )
+from secure_sagemaker.training import SecureEstimator
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ArtifactRef",
+    "ArtifactStore",
     "AuditError",
     "AuditReport",
     "DataCapture",
@@ -65,6 +70,8 @@ __all__ = [
     "SecretRef",
     "SecretValue",
     "SecureEndpoint",
+    "SecureEstimator",
+    "SecureNotebook",
     "SecureSageMakerError",
     "SecurityPolicy",
     "Severity",

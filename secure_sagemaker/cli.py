@@ -120,11 +120,22 @@ def _cmd_guardrails(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from secure_sagemaker.demo import main as demo
+
+    return demo(endpoint_url=args.endpoint_url, keep=args.keep)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="secure-sagemaker", description="Amazon SageMaker, secure by default."
     )
     sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("demo", help="the whole secure workflow on an embedded AWS emulator")
+    p.add_argument("--endpoint-url", help="run against another emulator instead")
+    p.add_argument("--keep", action="store_true", help="leave the emulator running")
+    p.set_defaults(func=_cmd_demo)
 
     p = sub.add_parser("rules", help="list every rule in the catalog")
     p.add_argument("--format", choices=("text", "markdown", "json"), default="text")

@@ -38,7 +38,15 @@ from secure_sagemaker.rules import (
     secure_request,
 )
 
-__all__ = ["install", "installed_policy", "protect", "secure_session", "uninstall"]
+__all__ = [
+    "decide",
+    "install",
+    "installed_policy",
+    "judge",
+    "protect",
+    "secure_session",
+    "uninstall",
+]
 
 logger = logging.getLogger("secure_sagemaker.guard")
 
@@ -48,7 +56,7 @@ _MARK = "_secure_sagemaker_binding"
 _PIPELINE_OPS = ("CreatePipeline", "UpdatePipeline")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _judged(service: str) -> frozenset[str]:
     return judged_by_service().get(service, frozenset())
 
@@ -89,12 +97,34 @@ def guard_request(params: dict[str, Any], model: Any, *, binding: _Binding, **kw
         if body is not None:  # judged as stored in S3; sent unchanged
             judged = {**new, "PipelineDefinition": body}
     findings = evaluate(operation, judged, policy, region=region, service=service)
-    _decide(operation, findings, policy)
+    decide(operation, findings, policy)
     params.clear()
     params.update(new)
 
 
-def _decide(operation: str, findings: list[Finding], policy: SecurityPolicy) -> None:
+def judge(
+    operation: str,
+    params: Mapping[str, Any],
+    policy: SecurityPolicy,
+    *,
+    region: str | None = None,
+    service: str | None = None,
+) -> dict[str, Any]:
+    """Fill ``params`` from the policy and judge them exactly as the guard will, without
+    any AWS call; return the filled request.  Wrappers call it to refuse early.
+
+    Raises :class:`InsecureRequestError` like the guard (same waivers, ``block_at``
+    and ``mode``).
+    """
+    new, _ = secure_request(operation, params, policy, service=service)
+    decide(operation, evaluate(operation, new, policy, region=region, service=service), policy)
+    return new
+
+
+def decide(operation: str, findings: list[Finding], policy: SecurityPolicy) -> None:
+    """Refuse (raise :class:`InsecureRequestError` listing every blocking failure) or log:
+    waived rules at INFO, failures below ``policy.block_at`` or in ``mode="warn"`` as
+    warnings."""
     blocking: list[Finding] = []
     for f in findings:
         if f.status == "waived":
@@ -282,7 +312,7 @@ def install(policy: SecurityPolicy | None = None) -> SecurityPolicy:
         for client in _existing_clients():
             _install_on(client)
         if _state.original_create_client is None:
-            original = botocore.session.Session.create_client
+            original = botocore.client.ClientCreator.create_client
             _state.original_create_client = original
 
             @functools.wraps(original)
@@ -293,7 +323,7 @@ def install(policy: SecurityPolicy | None = None) -> SecurityPolicy:
                         _install_on(client)
                 return client
 
-            botocore.session.Session.create_client = create_client
+            botocore.client.ClientCreator.create_client = create_client
         logger.info("secure-sagemaker: guard installed on %d client(s)", len(_state.clients))
     return pol
 
@@ -303,7 +333,7 @@ def uninstall() -> None:
     Clients guarded explicitly with :func:`protect` stay guarded."""
     with _lock:
         if _state.original_create_client is not None:
-            botocore.session.Session.create_client = _state.original_create_client
+            botocore.client.ClientCreator.create_client = _state.original_create_client
             _state.original_create_client = None
         for client, binding in list(_state.clients.items()):
             binding.policy = None

@@ -214,7 +214,11 @@ def judge_views(
     region: str = "",
 ) -> list[Finding]:
     """Evaluate resource views of one kind (``"@Subnet"`` ...) and name each finding's
-    resource (its ID) and resource type."""
+    resource (its ID) and resource type.
+
+    >>> judge_views("@Subnet", subnet_views(ec2), policy)[0].resource  # doctest: +SKIP
+    'subnet-0123456789abcdef0'
+    """
     id_key, resource_type = _RESOURCE_TYPES[operation]
     return [
         attrs.evolve(
@@ -312,7 +316,7 @@ def require_private_network(
     Traceback (most recent call last):
     NetworkConfigurationError: ... SM704 [high] vpc-0c... Endpoints: ... for sts, logs ...
     """
-    from secure_sagemaker.guard import _decide
+    from secure_sagemaker.guard import decide
 
     pol = policy if policy is not None else SecurityPolicy.load()
     if not subnets or not security_groups:
@@ -337,7 +341,7 @@ def require_private_network(
         if f.failed and f.rule_id not in BLOCKING_RULES:
             logger.warning("%s %s %s: %s", f.rule_id, f.resource, f.field, f.message)
     try:
-        _decide("network", [f for f in findings if f.rule_id in BLOCKING_RULES], pol)
+        decide("network", [f for f in findings if f.rule_id in BLOCKING_RULES], pol)
     except InsecureRequestError as err:
         raise NetworkConfigurationError(_describe(err.findings)) from None
     return findings

@@ -323,3 +323,15 @@ def test_operation_names_shared_by_two_services_are_judged_by_their_own_rules() 
             "BlockPublicAcls": True, "IgnorePublicAcls": False, "BlockPublicPolicy": True,
             "RestrictPublicBuckets": True})
     assert [f.rule_id for f in info.value.findings] == ["SM408"]
+
+
+def test_sessions_that_wrapped_create_client_before_install_are_covered() -> None:
+    session = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b",
+                                    region_name="us-east-1")
+    core = session._session
+    bound = core.create_client  # e.g. an emulator helper or a library wrapping it early
+    core.create_client = lambda *a, **kw: bound(*a, **kw)
+    ss.install(POLICY)
+    client = session.client("sagemaker", endpoint_url="https://sagemaker.invalid")
+    with pytest.raises(ss.InsecureRequestError):
+        client.create_model(ModelName="m", ExecutionRoleArn=ROLE, EnableNetworkIsolation=False)

@@ -1,0 +1,627 @@
+"""``secure-sagemaker demo``: the whole secure workflow on an embedded AWS emulator.
+
+No AWS account is needed: an embedded moto server on 127.0.0.1 (HTTPS with a
+self-signed certificate made at start) stands in for AWS, and every step uses the
+real public API.  The one call moto lacks (CreateMonitoringSchedule) is stubbed
+and labelled as such.  Output fits 80 columns; errors are one line, no traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import textwrap
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, TextIO
+
+import attrs
+
+WIDTH = 80
+DEMO_TAGS = {"owner": "ml-platform", "project": "secure-sagemaker-demo"}
+IMAGE = "{account}.dkr.ecr.{region}.amazonaws.com/demo-trainer:1.0"
+ENDPOINT_SERVICES = (
+    "sagemaker.api",
+    "sagemaker.runtime",
+    "sts",
+    "logs",
+    "ecr.api",
+    "ecr.dkr",
+    "kms",
+    "secretsmanager",
+)
+DATASET = (
+    b"sepal_length,sepal_width,petal_length,petal_width,species\n" + b"5.1,3.5,1.4,0.2,0\n" * 50
+)
+
+
+@attrs.define
+class Printer:
+    """Numbered steps, each one line plus indented details, at most 80 columns."""
+
+    out: TextIO
+    total: int
+    n: int = 0
+    results: list[tuple[str, str]] = attrs.field(factory=list)
+
+    def step(self, title: str) -> None:
+        self.n += 1
+        self.out.write(f"\n[{self.n:>2}/{self.total}] {title}\n")
+        self.out.flush()
+
+    def detail(self, text: str, indent: int = 7) -> None:
+        for line in text.splitlines() or [""]:
+            wrapped = textwrap.wrap(
+                line,
+                WIDTH - indent,
+                subsequent_indent="  ",
+                break_on_hyphens=False,
+                break_long_words=False,
+            ) or [""]
+            for part in wrapped:
+                self.out.write(" " * indent + part + "\n")
+        self.out.flush()
+
+    def done(self, summary: str) -> None:
+        self.detail(f"-> {summary}")
+        self.results.append((self.current_title(), summary))
+
+    def current_title(self) -> str:
+        return f"step {self.n}"
+
+
+def stub_operation(
+    session: Any, service: str, operation: str, answer: Callable[[dict[str, Any]], dict[str, Any]]
+) -> None:
+    """Answer ``operation`` locally, without sending it: only for calls moto lacks.
+    ``answer`` gets the request as sent (already filled and judged by the guard)."""
+    from botocore.awsrequest import AWSResponse
+
+    def handler(params: dict[str, Any], model: Any, **kwargs: Any) -> tuple[Any, dict[str, Any]]:
+        body = json.loads(params.get("body") or b"{}")
+        return AWSResponse("https://stub.invalid", 200, {}, None), answer(body)
+
+    session.events.register(f"before-call.{service}.{operation}", handler)
+
+
+def stub_monitoring_schedules(session: Any, region: str, account: str) -> None:
+    """moto lacks Create/List/DescribeMonitoringSchedule: keep the schedules the demo
+    creates (the requests as sent) and answer for them."""
+    schedules: dict[str, dict[str, Any]] = {}
+
+    def arn(name: str) -> str:
+        return f"arn:aws:sagemaker:{region}:{account}:monitoring-schedule/{name}"
+
+    def create(request: dict[str, Any]) -> dict[str, Any]:
+        name = request["MonitoringScheduleName"]
+        config = request["MonitoringScheduleConfig"]
+        definition = session.client("sagemaker").describe_data_quality_job_definition(
+            JobDefinitionName=config["MonitoringJobDefinitionName"]
+        )
+        endpoint = definition["DataQualityJobInput"]["EndpointInput"]["EndpointName"]
+        schedules[name] = {
+            "MonitoringScheduleName": name,
+            "MonitoringScheduleArn": arn(name),
+            "MonitoringScheduleStatus": "Scheduled",
+            "MonitoringType": "DataQuality",
+            "MonitoringScheduleConfig": request["MonitoringScheduleConfig"],
+            "EndpointName": endpoint,
+        }
+        return {"MonitoringScheduleArn": arn(name)}
+
+    def listing(request: dict[str, Any]) -> dict[str, Any]:
+        keys = (
+            "MonitoringScheduleName",
+            "MonitoringScheduleArn",
+            "MonitoringScheduleStatus",
+            "EndpointName",
+            "MonitoringType",
+        )
+        return {
+            "MonitoringScheduleSummaries": [
+                {k: v[k] for k in keys if v.get(k)} | {"CreationTime": 0, "LastModifiedTime": 0}
+                for v in schedules.values()
+            ]
+        }
+
+    def describe(request: dict[str, Any]) -> dict[str, Any]:
+        return schedules[request["MonitoringScheduleName"]] | {
+            "CreationTime": 0,
+            "LastModifiedTime": 0,
+        }
+
+    stub_operation(session, "sagemaker", "CreateMonitoringSchedule", create)
+    stub_operation(session, "sagemaker", "ListMonitoringSchedules", listing)
+    stub_operation(session, "sagemaker", "DescribeMonitoringSchedule", describe)
+
+
+# ----------------------------------------------------------------------------- steps
+
+
+def provision_network(session: Any, region: str) -> tuple[str, list[str], str]:
+    """A private VPC: two subnets without an internet route, a security group with
+    no ingress, interface endpoints for what SageMaker needs, an S3 gateway
+    endpoint and flow logs.  Returns (vpc id, subnet ids, security group id)."""
+    ec2 = session.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsSupport={"Value": True})
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    subnets = []
+    for i, zone in enumerate(("a", "b")):
+        subnet = ec2.create_subnet(
+            VpcId=vpc, CidrBlock=f"10.42.{i}.0/24", AvailabilityZone=f"{region}{zone}"
+        )["Subnet"]["SubnetId"]
+        ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
+        subnets.append(subnet)
+    group = ec2.create_security_group(
+        VpcId=vpc, GroupName="sagemaker-private", Description="SageMaker jobs: no ingress"
+    )["GroupId"]
+    for service in ENDPOINT_SERVICES:
+        ec2.create_vpc_endpoint(
+            VpcId=vpc,
+            VpcEndpointType="Interface",
+            SubnetIds=subnets,
+            SecurityGroupIds=[group],
+            PrivateDnsEnabled=True,
+            ServiceName=f"com.amazonaws.{region}.{service}",
+        )
+    ec2.create_vpc_endpoint(
+        VpcId=vpc,
+        VpcEndpointType="Gateway",
+        RouteTableIds=[table],
+        ServiceName=f"com.amazonaws.{region}.s3",
+    )
+    session.client("logs").create_log_group(logGroupName="/vpc/flow-logs/secure-sagemaker-demo")
+    ec2.create_flow_logs(
+        ResourceIds=[vpc],
+        ResourceType="VPC",
+        TrafficType="ALL",
+        LogDestinationType="cloud-watch-logs",
+        LogGroupName="/vpc/flow-logs/secure-sagemaker-demo",
+        DeliverLogsPermissionArn="arn:aws:iam::123456789012:role/flow-logs",
+    )
+    return vpc, subnets, group
+
+
+def apigateway_role(session: Any, account: str, region: str, endpoint: str) -> str:
+    """The role API Gateway assumes to invoke exactly this endpoint."""
+    from secure_sagemaker.iam import trust_policy
+
+    iam = session.client("iam")
+    name = "secure-sagemaker-demo-apigateway"
+    arn = iam.create_role(
+        RoleName=name,
+        AssumeRolePolicyDocument=json.dumps(
+            trust_policy(account, service="apigateway.amazonaws.com")
+        ),
+    )["Role"]["Arn"]
+    iam.put_role_policy(
+        RoleName=name,
+        PolicyName="invoke-endpoint",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": "sagemaker:InvokeEndpoint",
+                        "Resource": f"arn:aws:sagemaker:{region}:{account}:endpoint/{endpoint}",
+                    }
+                ],
+            }
+        ),
+    )
+    return str(arn)
+
+
+def access_log_bucket(session: Any, account: str, source: str) -> str:
+    """A bucket S3 server access logging may write to (for ``source`` only)."""
+    s3 = session.client("s3")
+    name = f"secure-sagemaker-demo-access-logs-{account}"
+    s3.create_bucket(Bucket=name)
+    s3.put_bucket_policy(
+        Bucket=name,
+        Policy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "S3ServerAccessLogs",
+                        "Effect": "Allow",
+                        "Principal": {"Service": "logging.s3.amazonaws.com"},
+                        "Action": "s3:PutObject",
+                        "Resource": f"arn:aws:s3:::{name}/*",
+                        "Condition": {
+                            "ArnLike": {"aws:SourceArn": f"arn:aws:s3:::{source}"},
+                            "StringEquals": {"aws:SourceAccount": account},
+                        },
+                    }
+                ],
+            }
+        ),
+    )
+    return name
+
+
+def account_evidence(session: Any, account: str) -> None:
+    """What an audit looks for at account level: a multi-region CloudTrail trail with
+    log-file validation, GuardDuty with S3 protection, Macie, and the account-wide
+    S3 public access block."""
+    from secure_sagemaker._audit_run import address_s3control_directly
+
+    trail_bucket = f"secure-sagemaker-demo-trail-{account}"
+    session.client("s3").create_bucket(Bucket=trail_bucket)
+    trail = session.client("cloudtrail")
+    trail.create_trail(
+        Name="secure-sagemaker-demo",
+        S3BucketName=trail_bucket,
+        IsMultiRegionTrail=True,
+        EnableLogFileValidation=True,
+    )
+    trail.put_event_selectors(
+        TrailName="secure-sagemaker-demo",
+        EventSelectors=[{"ReadWriteType": "All", "IncludeManagementEvents": True}],
+    )
+    trail.start_logging(Name="secure-sagemaker-demo")
+    session.client("guardduty").create_detector(
+        Enable=True, DataSources={"S3Logs": {"Enable": True}}
+    )
+    session.client("macie2").enable_macie()
+    control = address_s3control_directly(session.client("s3control"))
+    control.put_public_access_block(
+        AccountId=account,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+
+
+def rotation_function(session: Any, account: str) -> str:
+    """A rotation Lambda for the demo secret (the emulator never runs its code)."""
+    import io
+    import zipfile
+
+    from secure_sagemaker.iam import trust_policy
+
+    role = session.client("iam").create_role(
+        RoleName="secure-sagemaker-demo-rotation",
+        AssumeRolePolicyDocument=json.dumps(trust_policy(account, service="lambda.amazonaws.com")),
+    )["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("rotate.py", "def handler(event, context):\n    return None\n")
+    return str(
+        session.client("lambda").create_function(
+            FunctionName="secure-sagemaker-demo-rotation",
+            Runtime="python3.12",
+            Role=role,
+            Handler="rotate.handler",
+            Code={"ZipFile": code.getvalue()},
+        )["FunctionArn"]
+    )
+
+
+def legacy_notebook(session: Any, role: str) -> str:
+    """What an account already has: a notebook made before any guard existed."""
+    import secure_sagemaker as ss
+
+    installed = ss.guard.installed_policy()
+    ss.uninstall()
+    try:
+        session.client("sagemaker").create_notebook_instance(
+            NotebookInstanceName="legacy-notebook",
+            InstanceType="ml.t3.medium",
+            RoleArn=role,
+            DirectInternetAccess="Enabled",
+            RootAccess="Enabled",
+        )
+    finally:
+        if installed is not None:
+            ss.install(installed)
+    return "legacy-notebook"
+
+
+def run(session: Any, out: TextIO, *, stubbed: bool = True) -> int:
+    """The walk-through against whatever AWS ``session`` points at; returns 0 on success."""
+    import secure_sagemaker as ss
+    from secure_sagemaker.network import check_network
+
+    p = Printer(out, total=15)
+    region = session.region_name or "us-east-1"
+    account = session.client("sts").get_caller_identity()["Account"]
+    started = time.perf_counter()
+    summary: list[tuple[str, str]] = []
+
+    p.step("Private network: VPC, private subnets, closed security group")
+    vpc, subnets, group = provision_network(session, region)
+    p.detail(f"VPC {vpc}; subnets {', '.join(subnets)}; security group {group}")
+    p.detail(f"VPC endpoints: {', '.join(ENDPOINT_SERVICES)}, s3 (gateway); flow logs on")
+
+    p.step("Customer-managed KMS key with automatic rotation")
+    kms = session.client("kms")
+    key = kms.create_key(Description="secure-sagemaker demo")["KeyMetadata"]["Arn"]
+    kms.enable_key_rotation(KeyId=key)
+    kms.create_alias(AliasName="alias/secure-sagemaker-demo", TargetKeyId=key)
+    rotation = kms.get_key_rotation_status(KeyId=key)["KeyRotationEnabled"]
+    p.detail(
+        f"key {key.rsplit('/', 1)[-1]} (alias/secure-sagemaker-demo), rotation enabled: {rotation}"
+    )
+
+    bucket = f"secure-sagemaker-demo-{account}"
+    policy = ss.SecurityPolicy(
+        subnets=subnets,
+        security_group_ids=[group],
+        kms_key_id=key,
+        vpc_id=vpc,
+        artifact_buckets=[bucket],
+        required_tags=sorted(DEMO_TAGS),
+    )
+    network = [
+        f
+        for f in check_network(session, subnets, [group], needs_secrets=True, policy=policy)
+        if f.status == "fail"
+    ]
+    p.detail(f"network check (SM702-SM705): {len(network)} failing rules")
+    ss.install(policy)
+    p.detail("secure_sagemaker.install(policy): every SageMaker request is now judged")
+    summary.append(("network + KMS", f"private VPC, {len(ENDPOINT_SERVICES) + 1} endpoints, CMK"))
+
+    p.step("ArtifactStore bucket: versioned, SSE-KMS, TLS-only")
+    store = ss.ArtifactStore(bucket, policy=policy, session=session)
+    log_bucket = access_log_bucket(session, account, bucket)
+    report = store.ensure(access_log_bucket=log_bucket, access_log_prefix="artifacts/")
+    p.detail(f"s3://{bucket}: {len(report.changes)} changes applied")
+    for change in report.changes:
+        p.detail(f"- {change}", indent=9)
+    p.detail(f"MFA delete: {report.mfa_delete} (only the root user with MFA can enable it)")
+    summary.append(("artifact store", f"s3://{bucket}, versioned, SSE-KMS, TLS-only"))
+
+    p.step("Least-privilege execution role")
+    document = ss.execution_role_policy(
+        account_id=account,
+        region=region,
+        artifact_stores=[bucket],
+        kms_keys=[key],
+        secrets=["secure-sagemaker-demo/*"],
+        ecr_repositories=["demo-trainer"],
+        vpc_id=vpc,
+        subnets=subnets,
+        security_groups=[group],
+    )
+    lint = [f for f in ss.lint_policy(document) if f.status == "fail"]
+    role = ss.create_execution_role(
+        "secure-sagemaker-demo-execution", document, account_id=account, session=session
+    )
+    p.detail(f"{role.arn}\n{len(document['Statement'])} statements, lint failures: {len(lint)}")
+    summary.append(
+        ("execution role", f"{len(document['Statement'])} scoped statements, 0 lint fails")
+    )
+
+    p.step("A secret in Secrets Manager, read through SecretClient")
+    secrets = ss.SecretClient(session=session, policy=policy)
+    secret_arn = secrets.create(
+        "secure-sagemaker-demo/db", {"user": "app", "password": os.urandom(12).hex()}
+    )
+    secrets.ensure_rotation(
+        "secure-sagemaker-demo/db",
+        rotation_function(session, account),
+        days=30,
+        rotate_immediately=False,
+    )
+    value = secrets.get_json("secure-sagemaker-demo/db")
+    p.detail(
+        f"secret {secret_arn.rsplit(':', 1)[-1]}: encrypted with the demo key, "
+        f"rotates every 30 days;\nthe value prints as {value['password']!r}"
+    )
+    summary.append(("secret", "customer key, 30-day rotation, value never printed"))
+
+    p.step("Upload a dataset as a version-pinned, checksummed ArtifactRef")
+    ref = store.put(DATASET, "datasets/iris.csv")
+    p.detail(f"s3://{ref.bucket}/{ref.key}\nversionId={ref.version_id}\nsha256={ref.sha256}")
+    summary.append(("dataset", f"version {ref.version_id[:12]}..., sha256 {ref.sha256[:12]}..."))
+
+    p.step("An insecure training request (legacy code) is refused")
+    image = IMAGE.format(account=account, region=region)
+    insecure = {
+        "TrainingJobName": "legacy-training",
+        "RoleArn": role.arn,
+        "AlgorithmSpecification": {"TrainingImage": image, "TrainingInputMode": "File"},
+        "OutputDataConfig": {"S3OutputPath": f"s3://{bucket}/legacy"},
+        "ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 10},
+        "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+        "EnableNetworkIsolation": False,
+        "HyperParameters": {"db_password": "hunter2-do-not-do-this"},
+    }
+    try:
+        session.client("sagemaker").create_training_job(**insecure)
+    except ss.InsecureRequestError as err:
+        p.detail(f"InsecureRequestError: {err.operation} refused, nothing sent:")
+        for f in err.findings:
+            p.detail(f"{f.rule_id} [{f.severity}] {f.field}: {f.message}", indent=9)
+            p.detail(f"fix: {f.remediation}", indent=13)
+        summary.append(
+            ("insecure request", f"refused: {', '.join(f.rule_id for f in err.findings)}")
+        )
+    else:  # pragma: no cover - would be a bug worth shouting about
+        raise RuntimeError("the insecure request was not refused")
+
+    p.step("SecureEstimator trains on the pinned dataset")
+    estimator = ss.SecureEstimator(
+        image_uri=image,
+        role=role.arn,
+        instance_count=1,
+        instance_type="ml.m5.large",
+        output_path=f"s3://{bucket}/models",
+        hyperparameters={"epochs": 3},
+        tags=DEMO_TAGS,
+        policy=policy,
+        session=session,
+    )
+    estimator.fit({"train": ref}, wait=True)
+    job = estimator.latest_training_job
+    p.detail(
+        f"job {job.job_name if job else '?'}: VPC, network isolation, encrypted "
+        "traffic, KMS on volume and output"
+    )
+    model_key = estimator.model_data.split(f"s3://{bucket}/", 1)[1]
+    store.put(b"model weights", model_key)  # what SageMaker writes; moto writes nothing
+    p.detail(
+        f"model: .../{model_key.rsplit('/', 3)[-3]}/output/model.tar.gz "
+        "(written by the demo: moto's training writes no artifact)"
+    )
+    summary.append(("training", "isolated, in VPC, KMS volume + output"))
+
+    p.step("SecureEndpoint with data capture and Model Monitor")
+    if stubbed:
+        stub_monitoring_schedules(session, region, account)
+    endpoint = estimator.deploy(
+        2, "ml.m5.large", endpoint_name="secure-sagemaker-demo", tags=DEMO_TAGS
+    )
+    baseline = store.put(
+        json.dumps(
+            {"version": 0.0, "features": [{"name": "sepal_length", "inferred_type": "Fractional"}]}
+        ).encode(),
+        "monitoring/baseline/statistics.json",
+    )
+    monitoring = endpoint.enable_monitoring(f"s3://{bucket}/monitoring/baseline")
+    p.detail(
+        f"endpoint {endpoint.name}: 2 instances, KMS, 100% data capture to "
+        f"s3://{bucket}/data-capture/"
+    )
+    p.detail(
+        f"monitoring: {monitoring.schedule_name} hourly + drift alarm"
+        + (" (CreateMonitoringSchedule stubbed: moto lacks it)" if stubbed else "")
+    )
+    del baseline
+    summary.append(("endpoint", "isolated, KMS, data capture, monitored"))
+
+    p.step("Invoke the endpoint")
+    answer = endpoint.invoke(b"5.1,3.5,1.4,0.2", content_type="text/csv")
+    p.detail(f"response: {answer!r}"[: WIDTH - 8])
+
+    p.step("Expose it through API Gateway with access logs and a WAF rate limit")
+    invoke_role = apigateway_role(session, account, region, endpoint.name)
+    exposure = endpoint.expose("secure-sagemaker-demo-api", rate_limit=300, invoke_role=invoke_role)
+    p.detail(
+        f"{exposure.invoke_url}\nIAM auth; JSON access logs in {exposure.log_group_name} "
+        f"(KMS); WAF {exposure.web_acl_name}: 300 requests / 5 min / IP"
+    )
+    summary.append(("exposure", "IAM auth, access logs, WAF rate limit"))
+
+    p.step("Account evidence: CloudTrail, GuardDuty, Macie, public access block")
+    account_evidence(session, account)
+    p.detail(
+        "multi-region trail with log-file validation; GuardDuty S3 protection; "
+        "Macie; account-wide S3 public access block"
+    )
+
+    p.step("A legacy notebook that predates the guard")
+    legacy = legacy_notebook(session, role.arn)
+    p.detail(f"{legacy}: direct internet and root access enabled (guard was off)")
+
+    p.step("Audit the account with the same rules")
+    audit = ss.audit(session, policy=policy, regions=[region])
+    failing = audit.failures("medium")
+    flagged = sorted({f.resource.rsplit("/", 1)[-1] for f in failing})
+    p.detail(
+        f"listed {audit.listed} resources, assessed {audit.assessed}; "
+        f"{len(failing)} failing findings on: {', '.join(flagged) or 'nothing'}"
+    )
+    for f in failing:
+        p.detail(f"{f.rule_id} {f.resource.rsplit('/', 1)[-1]}: {f.message}", indent=9)
+    summary.append(("audit", f"{audit.assessed} assessed, flagged: {', '.join(flagged) or 'none'}"))
+
+    p.step("Summary")
+    for what, result in summary:
+        p.detail(f"{what:<17}{result}")
+    p.detail(f"finished in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def main(
+    endpoint_url: str | None = None,
+    keep: bool = False,
+    out: TextIO = sys.stdout,
+    wait_forever: Callable[[], None] | None = None,
+) -> int:
+    """Run the demo; returns the exit code (0 ok, 1 a step failed, 130 interrupted)."""
+    import logging
+
+    import boto3
+
+    import secure_sagemaker as ss
+
+    # people read this output: no library chatter (the emulator logs every request,
+    # moto's Lambda looks for Docker)
+    for name in ("secure_sagemaker", "werkzeug", "moto", "botocore", "docker"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    try:
+        if endpoint_url is not None:
+            out.write(f"secure-sagemaker demo against {endpoint_url}\n")
+            with _environment({"AWS_ENDPOINT_URL": endpoint_url, "AWS_MAX_ATTEMPTS": "1"}):
+                return run(boto3.Session(), out)
+        from secure_sagemaker.testing import EmbeddedAWS
+
+        aws = EmbeddedAWS()
+        aws.start()
+        _quiet_moto_docker_probe()
+        try:
+            out.write(
+                f"secure-sagemaker demo: embedded AWS emulator at {aws.endpoint_url}\n"
+                "(moto over HTTPS with a self-signed certificate; no AWS account used)\n"
+            )
+            with _environment(aws.env()):
+                code = run(aws.session(), out)
+                if keep:
+                    out.write("\nThe emulator keeps running. Point the AWS CLI at it:\n")
+                    for k, v in aws.env().items():
+                        out.write(f"  export {k}={v}\n")
+                    out.write("  aws sagemaker list-endpoints\nPress Ctrl-C to stop.\n")
+                    out.flush()
+                    (wait_forever or _sleep_forever)()
+                return code
+        finally:
+            ss.uninstall()
+            aws.stop()
+    except KeyboardInterrupt:
+        out.write("\ninterrupted; the emulator was stopped\n")
+        return 130
+    except Exception as err:  # one line, no traceback: the demo is for people
+        out.write(f"\ndemo failed: {type(err).__name__}: {err}\n")
+        return 1
+
+
+def _quiet_moto_docker_probe() -> None:
+    """moto's Lambda looks for Docker once (cached) and prints what it finds to stdout;
+    let it look now, into a buffer, so the demo output stays readable."""
+    import io
+
+    from moto import settings
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        settings.moto_server_host()
+
+
+def _sleep_forever() -> None:
+    while True:
+        time.sleep(3600)
