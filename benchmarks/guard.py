@@ -20,13 +20,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import logging  # noqa: E402
+import logging
 
-import boto3  # noqa: E402
-from moto.server import ThreadedMotoServer  # noqa: E402
+import boto3
+from moto.server import ThreadedMotoServer
 
-import secure_sagemaker as ss  # noqa: E402
-from tests._examples import POLICY, ROLE, model  # noqa: E402
+import secure_sagemaker as ss
+from tests._examples import POLICY, ROLE, model
 
 _names = itertools.count()
 

@@ -6,19 +6,30 @@ backs the secure wrappers, audits existing accounts and exports IAM guardrails.
 
 from __future__ import annotations
 
-from secure_sagemaker.artifacts import ArtifactRef, ArtifactStore
+from secure_sagemaker._wait import Waiting
+from secure_sagemaker.artifacts import (
+    ArtifactRef,
+    ArtifactStore,
+    ArtifactVersion,
+    EnsureReport,
+    Manifest,
+)
 from secure_sagemaker.audit import AuditReport, audit
 from secure_sagemaker.endpoint import DataCapture, Exposure, Monitoring, SecureEndpoint
 from secure_sagemaker.exceptions import (
+    ArtifactStoreError,
     AuditError,
     InsecureRequestError,
     IntegrityError,
+    MFADeleteRequiredError,
     NetworkConfigurationError,
     PolicyError,
+    ResourceFailedError,
     RollbackError,
     SecretFormatError,
     SecretNotFoundError,
     SecureSageMakerError,
+    WaitTimeoutError,
 )
 from secure_sagemaker.guard import install, protect, secure_session, uninstall
 from secure_sagemaker.iam import (
@@ -32,6 +43,7 @@ from secure_sagemaker.iam import (
     lint_role,
     refine_role,
 )
+from secure_sagemaker.network import check_network, require_private_network
 from secure_sagemaker.notebook import SecureNotebook
 from secure_sagemaker.policy import SecurityPolicy
 from secure_sagemaker.rules import Finding, Rule, Severity, evaluate, secure_request
@@ -49,18 +61,24 @@ __version__ = "0.1.0"
 __all__ = [
     "ArtifactRef",
     "ArtifactStore",
+    "ArtifactStoreError",
+    "ArtifactVersion",
     "AuditError",
     "AuditReport",
     "DataCapture",
+    "EnsureReport",
     "ExecutionRole",
     "Exposure",
     "Finding",
     "InsecureRequestError",
     "IntegrityError",
+    "MFADeleteRequiredError",
+    "Manifest",
     "Monitoring",
     "NetworkConfigurationError",
     "PolicyError",
     "RefineReport",
+    "ResourceFailedError",
     "RollbackError",
     "Rule",
     "SecretClient",
@@ -75,8 +93,11 @@ __all__ = [
     "SecureSageMakerError",
     "SecurityPolicy",
     "Severity",
+    "WaitTimeoutError",
+    "Waiting",
     "__version__",
     "audit",
+    "check_network",
     "create_execution_role",
     "evaluate",
     "execution_role_policy",
@@ -87,6 +108,7 @@ __all__ = [
     "lint_role",
     "protect",
     "refine_role",
+    "require_private_network",
     "resolve_environment",
     "secure_request",
     "secure_session",

@@ -12,7 +12,7 @@ import attrs
 import botocore.exceptions
 
 from secure_sagemaker import checks
-from secure_sagemaker.exceptions import SecureSageMakerError
+from secure_sagemaker.exceptions import ArtifactStoreError, MFADeleteRequiredError
 from secure_sagemaker.policy import SecurityPolicy
 from secure_sagemaker.rules import Finding, evaluate, rule_by_id
 
@@ -49,14 +49,6 @@ MFA_DELETE_HELP = (
     "ensure(require_mfa_delete=False) to accept versioning without MFA delete "
     "(waive SM404 in the policy to silence the finding)."
 )
-
-
-class ArtifactStoreError(SecureSageMakerError, RuntimeError):
-    """The artifact bucket is missing or cannot be made secure (the message says why)."""
-
-
-class MFADeleteRequiredError(ArtifactStoreError):
-    """``ensure(require_mfa_delete=True)`` found MFA delete off (see the message's fix)."""
 
 
 def _code(err: botocore.exceptions.ClientError) -> str:

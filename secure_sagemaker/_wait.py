@@ -15,33 +15,12 @@ from typing import Any
 import attrs
 from botocore.exceptions import WaiterError
 
-from secure_sagemaker.exceptions import SecureSageMakerError
+from secure_sagemaker.exceptions import ResourceFailedError, WaitTimeoutError
 from secure_sagemaker.scan import scan_text
 
 __all__ = ["ResourceFailedError", "WaitTimeoutError", "Waiting", "wait"]
 
 _MAX_REASON = 800
-
-
-class ResourceFailedError(SecureSageMakerError, RuntimeError):
-    """A resource reached a failure state (``Failed``) while we waited for it.
-
-    ``resource`` is its name, ``status`` the status it reached and ``reason`` the
-    service's ``FailureReason`` (withheld when it looks like it holds a credential).
-    """
-
-    def __init__(self, resource: str, status: str, reason: str) -> None:
-        self.resource = resource
-        self.status = status
-        self.reason = reason
-        super().__init__(f"{resource} is {status}: {reason or 'no failure reason given'}")
-
-    def __reduce__(self) -> tuple[type[ResourceFailedError], tuple[str, str, str]]:
-        return (type(self), (self.resource, self.status, self.reason))
-
-
-class WaitTimeoutError(SecureSageMakerError, TimeoutError):
-    """A resource did not reach the awaited state within :class:`Waiting`'s attempts."""
 
 
 @attrs.frozen

@@ -184,10 +184,11 @@ class ArtifactStore:
         self.session = session if session is not None else boto3.Session()
         self.region: str | None = self.session.region_name
         config = botocore.config.Config(max_pool_connections=32)
-        # Not wrapped with guard.protect(): the guard deep-copies request params, and
-        # the transfer manager's streaming bodies cannot be copied.  Every request
-        # here carries SSE-KMS with the customer key itself (asserted in the tests).
-        self._s3 = self.session.client("s3", config=config)
+        # Every request carries SSE-KMS with the store's key itself (asserted in the
+        # tests); the guard judges it too, with the store's bucket as an artifact bucket.
+        from secure_sagemaker.guard import protect
+
+        self._s3 = protect(self.session.client("s3", config=config), pol)
         self._responses = _Responses()
         self._responses.register(self._s3.meta.events)
         self._transfer: Any = None

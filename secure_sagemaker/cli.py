@@ -126,6 +126,25 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return demo(endpoint_url=args.endpoint_url, keep=args.keep)
 
 
+def _cmd_policy_init(args: argparse.Namespace) -> int:
+    import boto3
+
+    from secure_sagemaker.policy_init import discover, render_policy_toml
+
+    target = Path(args.output)
+    if target.exists() and not args.force and args.output != "-":
+        print(f"error: {target} exists; pass --force to overwrite", file=sys.stderr)
+        return EXIT_USAGE
+    session = boto3.Session(profile_name=args.profile, region_name=args.region)
+    text = render_policy_toml(discover(session, endpoint_url=args.endpoint_url))
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        target.write_text(text, encoding="utf-8")
+        print(f"wrote {target}: review it, then commit it")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="secure-sagemaker", description="Amazon SageMaker, secure by default."
@@ -159,6 +178,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--policy", help="policy TOML file (default: SecurityPolicy.load())")
     p.add_argument("--output", help="path, or - for stdout (default: the SDK's user config path)")
     p.set_defaults(func=_cmd_sagemaker_config)
+
+    p = sub.add_parser("policy", help="policy tooling")
+    policy_sub = p.add_subparsers(dest="policy_command", required=True)
+    p = policy_sub.add_parser("init", help="discover a starting secure-sagemaker.toml")
+    p.add_argument("--output", default="secure-sagemaker.toml", help="path, or - for stdout")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.add_argument("--region")
+    p.add_argument("--profile")
+    p.add_argument("--endpoint-url")
+    p.set_defaults(func=_cmd_policy_init)
 
     p = sub.add_parser("guardrails", help="IAM/SCP deny statements that mirror the rules")
     p.add_argument("--form", choices=("scp", "iam"), default="scp")

@@ -580,7 +580,11 @@ def main(
             out.write(f"secure-sagemaker demo against {endpoint_url}\n")
             with _environment({"AWS_ENDPOINT_URL": endpoint_url, "AWS_MAX_ATTEMPTS": "1"}):
                 return run(boto3.Session(), out)
-        from secure_sagemaker.testing import EmbeddedAWS
+        try:
+            from secure_sagemaker.testing import EmbeddedAWS
+        except ImportError:
+            out.write("the demo needs the emulator: pip install 'secure-sagemaker[demo]'\n")
+            return 2
 
         aws = EmbeddedAWS()
         aws.start()

@@ -15,15 +15,19 @@ if TYPE_CHECKING:
     from secure_sagemaker.rules import Finding
 
 __all__ = [
+    "ArtifactStoreError",
     "AuditError",
     "InsecureRequestError",
     "IntegrityError",
+    "MFADeleteRequiredError",
     "NetworkConfigurationError",
     "PolicyError",
+    "ResourceFailedError",
     "RollbackError",
     "SecretFormatError",
     "SecretNotFoundError",
     "SecureSageMakerError",
+    "WaitTimeoutError",
 ]
 
 
@@ -85,6 +89,35 @@ class AuditError(SecureSageMakerError, RuntimeError):
 class SecretFormatError(SecureSageMakerError, ValueError):
     """A secret does not have the shape asked for (not a JSON object, binary where
     text was expected).  The message names the secret, never its value."""
+
+
+class ArtifactStoreError(SecureSageMakerError, RuntimeError):
+    """The artifact bucket is missing or cannot be made secure (the message says why)."""
+
+
+class MFADeleteRequiredError(ArtifactStoreError):
+    """``ensure(require_mfa_delete=True)`` found MFA delete off (see the message's fix)."""
+
+
+class ResourceFailedError(SecureSageMakerError, RuntimeError):
+    """A resource reached a failure state (``Failed``) while we waited for it.
+
+    ``resource`` is its name, ``status`` the status it reached and ``reason`` the
+    service's ``FailureReason`` (withheld when it looks like it holds a credential).
+    """
+
+    def __init__(self, resource: str, status: str, reason: str) -> None:
+        self.resource = resource
+        self.status = status
+        self.reason = reason
+        super().__init__(f"{resource} is {status}: {reason or 'no failure reason given'}")
+
+    def __reduce__(self) -> tuple[type[ResourceFailedError], tuple[str, str, str]]:
+        return (type(self), (self.resource, self.status, self.reason))
+
+
+class WaitTimeoutError(SecureSageMakerError, TimeoutError):
+    """A resource did not reach the awaited state within :class:`Waiting`'s attempts."""
 
 
 class RollbackError(SecureSageMakerError, RuntimeError):

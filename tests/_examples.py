@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import base64
 import copy
-from datetime import datetime, timedelta, timezone
 import json
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from secure_sagemaker import SecurityPolicy

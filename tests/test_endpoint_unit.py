@@ -244,5 +244,5 @@ def test_importing_the_endpoint_module_pulls_in_no_heavy_dependency() -> None:
         "import sys, secure_sagemaker.endpoint; "
         "print([m for m in ('sagemaker', 'flask', 'moto') if m in sys.modules])"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)  # noqa: S603
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -377,7 +377,7 @@ def test_resolve_entry_point_execs_the_command_with_values(sm: Any, name: str) -
     sm.create_secret(Name=name, SecretString=VALUE)
     env = {**os.environ, "TOKEN": f"secretsmanager:{name}"}
     check = f"import os, sys; sys.exit(0 if os.environ['TOKEN'] == {VALUE!r} else 3)"
-    done = subprocess.run(  # noqa: S603 - our own interpreter and module
+    done = subprocess.run(
         [
             sys.executable,
             "-m",

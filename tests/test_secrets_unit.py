@@ -18,9 +18,8 @@ import pytest
 
 from secure_sagemaker._redact import SecretRedactingFilter, install_botocore_filter, redact
 from secure_sagemaker._secrets_cache import TTLCache
-from secure_sagemaker.rules import rule_by_id
 from secure_sagemaker.policy import SecurityPolicy
-from secure_sagemaker.rules import MISSING, Context
+from secure_sagemaker.rules import MISSING, Context, rule_by_id
 from secure_sagemaker.scan import is_secret_reference
 from secure_sagemaker.secrets import SecretFormatError, SecretMapping, SecretRef, SecretValue
 

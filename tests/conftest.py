@@ -1,0 +1,44 @@
+"""Shared fixtures: one embedded AWS emulator (moto over HTTPS) for the whole run.
+
+``aws`` starts it once per test session (per xdist worker) and points the
+process at it through the environment (restored at the end); ``fresh_aws`` is
+the same server with every moto backend reset before the test.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from secure_sagemaker.testing import EmbeddedAWS
+
+# a developer's own profile or config must never steer the tests
+_CLEARED = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_REGION")
+
+
+@pytest.fixture(scope="session")
+def aws() -> Iterator[EmbeddedAWS]:
+    """The emulator for the whole session; its env() is set in ``os.environ``."""
+    with EmbeddedAWS() as server:
+        env = server.env()
+        saved = {k: os.environ.get(k) for k in (*env, *_CLEARED)}
+        for name in _CLEARED:
+            os.environ.pop(name, None)
+        os.environ.update(env)
+        try:
+            yield server
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+
+@pytest.fixture
+def fresh_aws(aws: EmbeddedAWS) -> EmbeddedAWS:
+    """The session's emulator with all moto state reset before the test."""
+    aws.reset()
+    return aws
