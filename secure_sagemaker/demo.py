@@ -87,7 +87,7 @@ def stub_operation(
 
 
 def stub_monitoring_schedules(session: Any, region: str, account: str) -> None:
-    """moto lacks Create/List/DescribeMonitoringSchedule: keep the schedules the demo
+    """moto lacks Create/List/Describe/DeleteMonitoringSchedule: keep the schedules the demo
     creates (the requests as sent) and answer for them."""
     schedules: dict[str, dict[str, Any]] = {}
 
@@ -126,6 +126,10 @@ def stub_monitoring_schedules(session: Any, region: str, account: str) -> None:
             ]
         }
 
+    def delete(request: dict[str, Any]) -> dict[str, Any]:
+        schedules.pop(request["MonitoringScheduleName"], None)
+        return {}
+
     def describe(request: dict[str, Any]) -> dict[str, Any]:
         return schedules[request["MonitoringScheduleName"]] | {
             "CreationTime": 0,
@@ -135,6 +139,7 @@ def stub_monitoring_schedules(session: Any, region: str, account: str) -> None:
     stub_operation(session, "sagemaker", "CreateMonitoringSchedule", create)
     stub_operation(session, "sagemaker", "ListMonitoringSchedules", listing)
     stub_operation(session, "sagemaker", "DescribeMonitoringSchedule", describe)
+    stub_operation(session, "sagemaker", "DeleteMonitoringSchedule", delete)
 
 
 # ----------------------------------------------------------------------------- steps
@@ -567,14 +572,25 @@ def main(
     """Run the demo; returns the exit code (0 ok, 1 a step failed, 130 interrupted)."""
     import logging
 
+    # people read this output: no library chatter (restored on the way out)
+    quiet = ("secure_sagemaker", "werkzeug", "moto", "botocore", "docker")
+    levels = {name: logging.getLogger(name).level for name in quiet}
+    for name in quiet:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    try:
+        return _main(endpoint_url, keep, out, wait_forever)
+    finally:
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+
+
+def _main(
+    endpoint_url: str | None, keep: bool, out: TextIO, wait_forever: Callable[[], None] | None
+) -> int:
     import boto3
 
     import secure_sagemaker as ss
 
-    # people read this output: no library chatter (the emulator logs every request,
-    # moto's Lambda looks for Docker)
-    for name in ("secure_sagemaker", "werkzeug", "moto", "botocore", "docker"):
-        logging.getLogger(name).setLevel(logging.CRITICAL)
     try:
         if endpoint_url is not None:
             out.write(f"secure-sagemaker demo against {endpoint_url}\n")
@@ -588,6 +604,7 @@ def main(
 
         aws = EmbeddedAWS()
         aws.start()
+        aws.reset()  # moto's state is per process: start from an empty account
         _quiet_moto_docker_probe()
         try:
             out.write(

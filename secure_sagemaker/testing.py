@@ -14,7 +14,8 @@ port) behind TLS with a self-signed certificate made at start, so encryption in
 transit is real even in tests and demos.  While it runs, moto evaluates the
 bucket-policy condition keys our policies use (see
 :mod:`secure_sagemaker._testing_s3policy`) and keeps a model's
-``EnableNetworkIsolation`` (see :mod:`secure_sagemaker._testing_sagemaker`); these
+``EnableNetworkIsolation`` and a notebook's IMDS and platform settings (see
+:mod:`secure_sagemaker._testing_sagemaker`); these
 are adaptations of the emulator, never of the product code path.
 """
 
@@ -172,6 +173,10 @@ class EmbeddedAWS:
         class QuietHandler(MotoRequestHandler):
             def log_request(self, *args: Any, **kwargs: Any) -> None:
                 """No access log: tests and demos stay readable."""
+
+            def log(self, type: str, message: str, *args: Any) -> None:
+                """No server-side tracebacks either (an action moto lacks is a 500
+                the client sees and reports)."""
 
         app = _testing_s3policy.ContextMiddleware(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(

@@ -347,3 +347,16 @@ def test_the_emulator_keeps_a_models_network_isolation_flag(fresh_aws: Any) -> N
                         PrimaryContainer={"Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/i:1"},
                         EnableNetworkIsolation=flag)
         assert sm.describe_model(ModelName=name)["EnableNetworkIsolation"] is flag
+
+
+def test_the_emulator_keeps_a_notebooks_imds_and_platform(fresh_aws: Any) -> None:
+    """moto alone omits both from DescribeNotebookInstance."""
+    sm = fresh_aws.session().client("sagemaker")
+    sm.create_notebook_instance(
+        NotebookInstanceName="nb", InstanceType="ml.t3.medium",
+        RoleArn="arn:aws:iam::123456789012:role/r", PlatformIdentifier="notebook-al2023-v1",
+        InstanceMetadataServiceConfiguration={"MinimumInstanceMetadataServiceVersion": "2"})
+    described = sm.describe_notebook_instance(NotebookInstanceName="nb")
+    assert described["PlatformIdentifier"] == "notebook-al2023-v1"
+    assert described["InstanceMetadataServiceConfiguration"] == {
+        "MinimumInstanceMetadataServiceVersion": "2"}

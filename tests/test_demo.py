@@ -1,0 +1,40 @@
+"""The README's main job: `secure-sagemaker demo` runs end to end on the embedded emulator."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from secure_sagemaker.demo import main
+
+pytestmark = pytest.mark.e2e
+
+
+def test_the_demo_runs_end_to_end_and_flags_only_the_legacy_notebook() -> None:
+    out = io.StringIO()
+    assert main(out=out) == 0
+    text = out.getvalue()
+    assert all(len(line) <= 80 for line in text.splitlines()), "wider than 80 columns"
+    assert "Traceback" not in text and "demo failed" not in text
+    assert "CreateTrainingJob refused, nothing sent" in text
+    assert "hunter2" not in text  # the refused request's password is never shown
+    assert re.search(r"SM202 \[high\] EnableNetworkIsolation", text)
+    audit = text[text.index("Audit the account"):text.index("Summary")]
+    flagged = re.findall(r"SM\d{3} (\S+):", audit)
+    assert flagged and set(flagged) == {"legacy-notebook"}, flagged
+    assert re.search(r"listed (\d+) resources, assessed \1", audit)
+    assert "CreateMonitoringSchedule stubbed" in text
+
+
+def test_keep_prints_how_to_reach_the_emulator_and_stops_on_interrupt() -> None:
+    out = io.StringIO()
+
+    def interrupt() -> None:
+        raise KeyboardInterrupt
+
+    assert main(keep=True, out=out, wait_forever=interrupt) == 130
+    text = out.getvalue()
+    assert "export AWS_ENDPOINT_URL=https://127.0.0.1:" in text
+    assert "export AWS_CA_BUNDLE=" in text and "interrupted" in text
