@@ -29,12 +29,13 @@ from __future__ import annotations
 
 import contextvars
 import json
-import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
 import attrs
+
+from secure_sagemaker._testing_patch import PatchSet
 
 __all__ = ["ConditionValues", "ContextMiddleware", "evaluate_conditions", "install", "uninstall"]
 
@@ -159,10 +160,6 @@ def _applicable(statements: Iterable[Any], values: Mapping[str, str]) -> list[An
 
 # ----------------------------------------------------------------- moto patches
 
-_lock = threading.Lock()
-_installed = 0
-_originals: dict[str, Any] = {}
-
 
 def _request_values(bucket: Any, request: ConditionValues) -> dict[str, str]:
     values = dict(request.values)
@@ -178,7 +175,7 @@ def _request_values(bucket: Any, request: ConditionValues) -> dict[str, str]:
 def _get_permission(self: Any, action: str, resource: str) -> Any:
     request = _current.get()
     if request is None or self.policy is None:
-        return _originals["get_permission"](self, action, resource)
+        return _PATCHES.original("get_permission")(self, action, resource)
     from moto.iam.access_control import IAMPolicy
 
     document = json.loads(self.policy.decode())
@@ -213,11 +210,11 @@ def _bucket_response(self: Any, request: Any, full_url: str) -> Any:
             arn = f"arn:{bucket.partition}:s3:::{name}"
             if bucket.get_permission(action, arn) == PermissionResult.DENIED:
                 raise S3AccessDeniedError()
-    return _originals["_bucket_response"](self, request, full_url)
+    return _PATCHES.original("_bucket_response")(self, request, full_url)
 
 
 def _key_response(self: Any, request: Any, full_url: str) -> Any:
-    response = _originals["_key_response"](self, request, full_url)
+    response = _PATCHES.original("_key_response")(self, request, full_url)
     if (
         _current.get() is not None
         and isinstance(response, tuple)
@@ -231,34 +228,17 @@ def _key_response(self: Any, request: Any, full_url: str) -> Any:
     return response
 
 
-def install() -> None:
-    """Patch moto (reference-counted; each call needs one :func:`uninstall`)."""
-    global _installed
+def _targets() -> dict[tuple[Any, str], Any]:
     from moto.s3.models import FakeBucket
     from moto.s3.responses import S3Response
 
-    with _lock:
-        if _installed == 0:
-            _originals["get_permission"] = FakeBucket.get_permission
-            _originals["_bucket_response"] = S3Response._bucket_response
-            _originals["_key_response"] = S3Response._key_response
-            FakeBucket.get_permission = _get_permission  # type: ignore[method-assign]
-            S3Response._bucket_response = _bucket_response  # type: ignore[method-assign]
-            S3Response._key_response = _key_response  # type: ignore[method-assign]
-        _installed += 1
+    return {
+        (FakeBucket, "get_permission"): _get_permission,
+        (S3Response, "_bucket_response"): _bucket_response,
+        (S3Response, "_key_response"): _key_response,
+    }
 
 
-def uninstall() -> None:
-    """Undo one :func:`install`; the last one restores moto's functions."""
-    global _installed
-    from moto.s3.models import FakeBucket
-    from moto.s3.responses import S3Response
-
-    with _lock:
-        if _installed == 0:
-            return
-        _installed -= 1
-        if _installed == 0:
-            FakeBucket.get_permission = _originals.pop("get_permission")  # type: ignore[method-assign]
-            S3Response._bucket_response = _originals.pop("_bucket_response")  # type: ignore[method-assign]
-            S3Response._key_response = _originals.pop("_key_response")  # type: ignore[method-assign]
+_PATCHES = PatchSet(_targets)
+install = _PATCHES.install
+uninstall = _PATCHES.uninstall

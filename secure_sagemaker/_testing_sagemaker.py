@@ -10,17 +10,15 @@ embedded account would flag secure resources.  While an
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
-_lock = threading.Lock()
-_installed = 0
-_originals: dict[str, Any] = {}
+from secure_sagemaker._testing_patch import PatchSet
+
 _NOTEBOOK_FIELDS = ("InstanceMetadataServiceConfiguration", "PlatformIdentifier")
 
 
 def _create_model(self: Any) -> Any:
-    result = _originals["create_model"](self)
+    result = _PATCHES.original("create_model")(self)
     model = self.sagemaker_backend._models.get(self._get_param("ModelName"))
     if model is not None:
         model.enable_network_isolation = bool(self._get_param("EnableNetworkIsolation", False))
@@ -28,7 +26,7 @@ def _create_model(self: Any) -> Any:
 
 
 def _create_notebook_instance(self: Any) -> Any:
-    result = _originals["create_notebook_instance"](self)
+    result = _PATCHES.original("create_notebook_instance")(self)
     notebook = self.sagemaker_backend.get_notebook_instance(self._get_param("NotebookInstanceName"))
     notebook.secure_sagemaker_kept = {
         k: v for k in _NOTEBOOK_FIELDS if (v := self._get_param(k)) is not None
@@ -43,36 +41,16 @@ def _describe_notebook_instance(self: Any) -> Any:
     return ActionResult({**notebook.to_dict(), **getattr(notebook, "secure_sagemaker_kept", {})})
 
 
-_PATCHES = {
-    "create_model": _create_model,
-    "create_notebook_instance": _create_notebook_instance,
-    "describe_notebook_instance": _describe_notebook_instance,
-}
-
-
-def install() -> None:
-    """Patch moto's SageMaker handlers (reference-counted, like
-    :mod:`secure_sagemaker._testing_s3policy`)."""
-    global _installed
+def _targets() -> dict[tuple[Any, str], Any]:
     from moto.sagemaker.responses import SageMakerResponse
 
-    with _lock:
-        if _installed == 0:
-            for name, patch in _PATCHES.items():
-                _originals[name] = getattr(SageMakerResponse, name)
-                setattr(SageMakerResponse, name, patch)
-        _installed += 1
+    return {
+        (SageMakerResponse, "create_model"): _create_model,
+        (SageMakerResponse, "create_notebook_instance"): _create_notebook_instance,
+        (SageMakerResponse, "describe_notebook_instance"): _describe_notebook_instance,
+    }
 
 
-def uninstall() -> None:
-    """Undo one :func:`install`; the last one restores moto's handlers."""
-    global _installed
-    from moto.sagemaker.responses import SageMakerResponse
-
-    with _lock:
-        if _installed == 0:
-            return
-        _installed -= 1
-        if _installed == 0:
-            for name in _PATCHES:
-                setattr(SageMakerResponse, name, _originals.pop(name))
+_PATCHES = PatchSet(_targets)
+install = _PATCHES.install
+uninstall = _PATCHES.uninstall
