@@ -184,6 +184,18 @@ def no_secrets_in_script(value: Any, ctx: Context) -> Verdict:
     return PASS
 
 
+def no_secrets_in_text(value: Any, ctx: Context) -> Verdict:
+    """A plain string (a URL, a name) holds no credential."""
+    if value is MISSING:
+        return PASS
+    if not isinstance(value, str):
+        return fail("must be a string")
+    kinds = scan_text(value)
+    if kinds:
+        return fail(f"contains a credential ({', '.join(kinds)})")
+    return PASS
+
+
 def min_instances(count: int) -> Check:
     """A production variant has at least ``count`` instances (serverless variants pass)."""
 

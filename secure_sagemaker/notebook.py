@@ -22,7 +22,6 @@ from typing import Any
 from secure_sagemaker._rollback import UndoStack, ignore_missing
 from secure_sagemaker._wait import ResourceFailedError, Waiting, wait
 from secure_sagemaker.policy import SecurityPolicy
-from secure_sagemaker.scan import scan_text
 
 __all__ = ["SecureNotebook", "Tags", "normalize_tags"]
 
@@ -77,8 +76,8 @@ class SecureNotebook:
     KMS key, IMDSv2 and (when given) a git repository.
 
     The request is built and judged at construction, so an insecure policy or
-    argument raises :class:`~secure_sagemaker.InsecureRequestError` at once, and
-    ``code_repository`` holding a credential raises ``ValueError``.
+    argument raises :class:`~secure_sagemaker.InsecureRequestError` at once (a
+    ``code_repository`` URL holding a credential too: rule SM110).
     ``lifecycle_config`` is the name of an existing lifecycle configuration, or a
     mapping ``{"on_create": script, "on_start": script}`` of shell scripts (created as
     ``<name>-lcc`` and judged by rule SM109 for credentials).  ``tags`` is a dict or
@@ -113,11 +112,6 @@ class SecureNotebook:
         self.session = session_or_default(session)
         self.waiting = waiting if waiting is not None else Waiting(delay=30, max_attempts=60)
         self._client: Any = None
-        if code_repository is not None and scan_text(code_repository):
-            raise ValueError(
-                "code_repository contains a credential; register the repository with "
-                "CreateCodeRepository and a Secrets Manager secret and pass its name"
-            )
         self._scripts: dict[str, str] | None = None
         lcc_name: str | None = None
         if isinstance(lifecycle_config, Mapping):

@@ -245,6 +245,11 @@ EXAMPLES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "SM108": ("CreateNotebookInstance", notebook(), drop(notebook(), "DefaultCodeRepository")),
     "SM109": ("CreateNotebookInstanceLifecycleConfig", script("pip install -r requirements.txt\n"),
               script("export DB_PASSWORD=hunter2hunter2\n")),
+    "SM110": ("CreateCodeRepository", {"CodeRepositoryName": "ml", "GitConfig": {
+        "RepositoryUrl": "https://github.com/example/ml.git",
+        "SecretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:git-AbCdEf"}},
+              {"CodeRepositoryName": "ml", "GitConfig": {
+                  "RepositoryUrl": "https://ml-bot:ghp_0123456789abcdefghijklmnopqrstuvwxyzAB@github.com/example/ml.git"}}),
     "SM111": ("CreateDomain", domain(), domain(AppNetworkAccessType="PublicInternetOnly")),
     "SM112": ("CreateDomain", domain(), domain(SubnetIds=["subnet-0fffffffffffffff0"])),
     "SM113": ("CreateDomain", domain(), drop(domain(), "KmsKeyId")),

@@ -55,7 +55,8 @@ def test_ids_names_and_docs_fields_are_well_formed() -> None:
 
 def test_id_ranges_follow_the_design() -> None:
     ranges = {"1": ("CreateNotebook", "UpdateNotebook", "CreateDomain", "UpdateDomain",
-                    "CreateUserProfile", "UpdateUserProfile", "CreateImage", "CreateAppImageConfig")}
+                    "CreateUserProfile", "UpdateUserProfile", "CreateImage", "CreateAppImageConfig",
+                    "CreateCodeRepository")}
     for rule in CATALOG:
         if rule.id.startswith("SM1"):
             assert all(op.startswith(ranges["1"]) for op in rule.operations), rule.id

@@ -96,8 +96,9 @@ def test_insecure_policy_is_refused_at_construction_without_any_request(
 def test_credentials_in_repository_url_or_lifecycle_script_are_refused(
     session: Any, net: Network
 ) -> None:
-    with pytest.raises(ValueError, match="code_repository contains a credential") as info:
+    with pytest.raises(ss.InsecureRequestError) as info:
         notebook(session, net, code_repository=f"https://user:{TOKEN}@github.com/acme/ml.git")
+    assert [f.rule_id for f in info.value.findings] == ["SM110"]
     assert TOKEN not in str(info.value)
     with pytest.raises(ss.InsecureRequestError) as refused:
         notebook(session, net, lifecycle_config={"on_start": f"export GITHUB_TOKEN={TOKEN}\n"})

@@ -163,6 +163,23 @@ RULES: tuple[Rule, ...] = (
         references=("Seed:7",),
     ),
     Rule(
+        id="SM110",
+        name="code-repository-no-credentials",
+        severity=Severity.HIGH,
+        title="Git repository URLs carry no credentials",
+        fields={
+            NB: ("DefaultCodeRepository", "AdditionalCodeRepositories[]"),
+            NB_UPDATE: ("DefaultCodeRepository", "AdditionalCodeRepositories[]"),
+            "CreateCodeRepository": ("GitConfig.RepositoryUrl",),
+        },
+        check=c.no_secrets_in_text,
+        rationale="A token in a repository URL (https://user:token@host/...) is stored in "
+        "plain text and returned by every Describe call.",
+        remediation="Register the repository with CreateCodeRepository and "
+        "GitConfig.SecretArn pointing at a Secrets Manager secret, and use its name.",
+        references=("Seed:4", "Seed:7"),
+    ),
+    Rule(
         id="SM109",
         name="lifecycle-config-no-secrets",
         severity=Severity.HIGH,
