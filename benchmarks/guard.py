@@ -84,11 +84,19 @@ def main() -> int:
         # per-round ratios over many short alternating rounds
         ratios, a, b = [], [], []
         sts.get_caller_identity()
-        for _ in range(31):
-            ss.uninstall()
-            a.append(batch(toggled(False), max(5, n // 4)))
-            ss.install(POLICY)
-            b.append(batch(toggled(True), max(5, n // 4)))
+        def measure(installed: bool) -> float:
+            if installed:
+                ss.install(POLICY)
+            else:
+                ss.uninstall()
+            sts.get_caller_identity()  # settle after (un)install's one-time client scan
+            return batch(toggled(installed), max(5, n // 4))
+
+        for i in range(31):  # alternate which side goes first
+            first, second = (True, False) if i % 2 else (False, True)
+            timed = {first: measure(first), second: measure(second)}
+            a.append(timed[False])
+            b.append(timed[True])
             ratios.append(b[-1] / a[-1])
         ss.uninstall()
         ratio = statistics.median(ratios)
