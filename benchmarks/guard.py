@@ -11,7 +11,6 @@ Run: python benchmarks/guard.py [calls per batch, default 40]
 from __future__ import annotations
 
 import itertools
-import os
 import statistics
 import sys
 import time
@@ -20,12 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import logging
 
 import boto3
-from moto.server import ThreadedMotoServer
 
 import secure_sagemaker as ss
+from benchmarks._timing import emulator
 from tests._examples import POLICY, ROLE, model
 
 _names = itertools.count()
@@ -53,14 +51,7 @@ def compare(label: str, plain: Callable[[], object], guarded: Callable[[], objec
 
 def main() -> int:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 40
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    os.environ.update(AWS_ENDPOINT_URL=f"http://{host}:{port}", AWS_ACCESS_KEY_ID="testing",
-                      AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1",
-                      AWS_MAX_ATTEMPTS="1")
-    try:
+    with emulator():
         session = boto3.Session()
         plain_sm = session.client("sagemaker")
         guarded_sm = ss.protect(session.client("sagemaker"), POLICY)
@@ -116,8 +107,6 @@ def main() -> int:
         took = time.perf_counter() - start
         ss.uninstall()
         print(f"install() with {len(clients) + 3} existing clients: {took * 1e3:.1f} ms (one-time gc scan)")
-    finally:
-        server.stop()
     return 0
 
 

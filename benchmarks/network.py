@@ -11,8 +11,6 @@ Run: python benchmarks/network.py [subnets, default 20]
 
 from __future__ import annotations
 
-import logging
-import os
 import statistics
 import sys
 import time
@@ -21,10 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from moto.server import ThreadedMotoServer
 
 import secure_sagemaker as ss
-from benchmarks._timing import median_seconds
+from benchmarks._timing import emulator, median_seconds
 from secure_sagemaker import network
 from secure_sagemaker.testing import capture_requests
 from secure_sagemaker.training import SecureEstimator
@@ -44,18 +41,7 @@ def timed(fn: Callable[[], object], rounds: int = 5) -> float:
 
 def main() -> int:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 20
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    os.environ.update(
-        AWS_ENDPOINT_URL=f"http://{host}:{port}",
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
-        AWS_DEFAULT_REGION="us-east-1",
-        AWS_MAX_ATTEMPTS="1",
-    )
-    try:
+    with emulator():
         import boto3
 
         session = boto3.Session(region_name="us-east-1")
@@ -116,8 +102,6 @@ def main() -> int:
             f"SecureEstimator(...) {c * 1e6:7.1f} us  secure_request+evaluate {j * 1e6:7.1f} us  "
             f"ratio {ratio:5.3f}  (target < 2: {'met' if ratio < 2 else 'MISSED'})"
         )
-    finally:
-        server.stop()
     return 0
 
 

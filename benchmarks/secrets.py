@@ -10,8 +10,6 @@ Run: python benchmarks/secrets.py [uncached calls per batch, default 50]
 
 from __future__ import annotations
 
-import logging
-import os
 import statistics
 import sys
 import threading
@@ -27,8 +25,8 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(_HERE.parent))
 
 import boto3  # noqa: E402
-from moto.server import ThreadedMotoServer  # noqa: E402
 
+from benchmarks._timing import emulator  # noqa: E402
 from secure_sagemaker.secrets import SecretClient  # noqa: E402
 
 
@@ -56,18 +54,7 @@ class Wire:
 
 def main() -> int:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 50
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    os.environ.update(
-        AWS_ENDPOINT_URL=f"http://{host}:{port}",
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
-        AWS_DEFAULT_REGION="us-east-1",
-        AWS_MAX_ATTEMPTS="1",
-    )
-    try:
+    with emulator():
         raw = boto3.client("secretsmanager")
         names = [f"bench/secret-{i}" for i in range(10)]
         for name in names:
@@ -111,8 +98,6 @@ def main() -> int:
             f"{elapsed * 1e3:.0f} ms)"
         )
         ok = wire.calls == 10 and cached / uncached < 0.01
-    finally:
-        server.stop()
     return 0 if ok else 1
 
 
