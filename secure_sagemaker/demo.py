@@ -252,7 +252,7 @@ def run(session: Any, out: TextIO, *, stubbed: bool = True) -> int:
 
     p.step("Invoke the endpoint")
     answer = endpoint.invoke(b"5.1,3.5,1.4,0.2", content_type="text/csv")
-    p.detail(f"response: {answer!r}"[: WIDTH - 8])
+    p.detail(f"response: {answer!r}"[: WIDTH - 40] + " (the emulator's canned answer)")
 
     p.step("Expose it through API Gateway with access logs and a WAF rate limit")
     invoke_role = apigateway_role(session, account, region, endpoint.name)
