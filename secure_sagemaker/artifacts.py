@@ -80,9 +80,9 @@ def _integrity_error(ref: ArtifactRef, what: str) -> IntegrityError:
         f"{what} does not match the SHA-256 recorded in its ArtifactRef: the stored version "
         "was changed or corrupted after it was written; nothing was written to the "
         "destination. Fix: restore a known-good version with ArtifactStore.rollback() or "
-        "upload the artifact again (err.ref names the object)."
+        "upload the artifact again (err.ref names the object).",
+        ref=ref,
     )
-    err.ref = ref  # type: ignore[attr-defined]
     return err
 
 

@@ -70,11 +70,26 @@ class InsecureRequestError(SecureSageMakerError, ValueError):
 
 
 class NetworkConfigurationError(SecureSageMakerError, RuntimeError):
-    """The VPC a resource would run in is not private or lacks a needed endpoint."""
+    """The VPC a resource would run in is not private or lacks a needed endpoint.
+
+    The message names rules, missing VPC endpoint services and fixes; ``findings``
+    (empty when the problem is not a rule) carry the subnet, security group and VPC
+    IDs concerned as each finding's ``resource``.
+    """
+
+    findings: tuple[Finding, ...] = ()
 
 
 class IntegrityError(SecureSageMakerError, ValueError):
-    """An artifact's content does not match its recorded SHA-256 or version."""
+    """An artifact's content does not match its recorded SHA-256 or version.
+
+    The message never names the object (bucket and key come from the caller's
+    request); ``ref`` is the artifact reference concerned, or ``None``.
+    """
+
+    def __init__(self, message: str, *, ref: object = None) -> None:
+        self.ref = ref
+        super().__init__(message)
 
 
 class SecretNotFoundError(SecureSageMakerError, LookupError):

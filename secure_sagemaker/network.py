@@ -309,12 +309,13 @@ def require_private_network(
     logs (SM705) are logged, never refused.  Returns the findings.
 
     Raises :class:`~secure_sagemaker.NetworkConfigurationError` naming each rule,
-    resource ID and missing endpoint service; also when there are no subnets or
-    security groups, when they are in different VPCs, or when one does not exist.
+    the kind of resource and each missing endpoint service (``err.findings`` carry
+    the resource IDs); also when there are no subnets or security groups, when they
+    are in different VPCs, or when one does not exist.
 
     >>> require_private_network(session, ["subnet-0a..."], ["sg-0b..."])  # doctest: +SKIP
     Traceback (most recent call last):
-    NetworkConfigurationError: ... SM704 [high] vpc-0c... Endpoints: ... for sts, logs ...
+    NetworkConfigurationError: ... SM704 [high] vpc Endpoints: ... for sts, logs ...
     """
     from secure_sagemaker.guard import decide
 
@@ -327,14 +328,11 @@ def require_private_network(
     views = _gather(session, subnets, security_groups, needs_secrets)
     vpcs = {v["VpcId"] for v in views.vpcs}
     if len(vpcs) > 1:
-        raise NetworkConfigurationError(
-            f"the subnets are in different VPCs ({', '.join(sorted(vpcs))})"
-        )
+        raise NetworkConfigurationError(f"the subnets are in {len(vpcs)} different VPCs")
     strays = sorted(g["GroupId"] for g in views.groups if g.get("VpcId") not in vpcs)
     if strays:
         raise NetworkConfigurationError(
-            f"security group(s) {', '.join(strays)} are not in the subnets' VPC "
-            f"({', '.join(sorted(vpcs))})"
+            f"{len(strays)} security group(s) are not in the subnets' VPC"
         )
     findings = views.judge(pol)
     for f in findings:
@@ -343,7 +341,9 @@ def require_private_network(
     try:
         decide("network", [f for f in findings if f.rule_id in BLOCKING_RULES], pol)
     except InsecureRequestError as err:
-        raise NetworkConfigurationError(_describe(err.findings)) from None
+        failure = NetworkConfigurationError(_describe(err.findings))
+        failure.findings = err.findings  # each names its resource: subnet, group or VPC ID
+        raise failure from None
     return findings
 
 
@@ -352,7 +352,8 @@ def _describe(findings: Sequence[Finding]) -> str:
         f"the network is not private or lacks what SageMaker needs ({len(findings)} problem(s)):"
     ]
     for f in findings:
-        lines.append(f"  {f.rule_id} [{f.severity}] {f.resource} {f.field}: {f.message}")
+        kind = f.resource_type.rsplit("::", 1)[-1].lower()
+        lines.append(f"  {f.rule_id} [{f.severity}] {kind} {f.field}: {f.message}")
         lines.append(f"      fix: {f.remediation}")
     return "\n".join(lines)
 

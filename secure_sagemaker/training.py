@@ -121,29 +121,34 @@ def verify_pinned_input(s3: Any, ref: PinnedInput) -> None:
     S3 stores a full-object SHA-256 checksum) matches, and that no other object
     shares its key prefix (a training channel reads every object under it).
 
-    Raises :class:`~secure_sagemaker.IntegrityError` naming the object (bucket and
-    key) and what differs; botocore errors when the object cannot be read.
+    Raises :class:`~secure_sagemaker.IntegrityError` saying what differs (``err.ref``
+    is ``ref``; the message names no bucket or key); botocore errors when the object
+    cannot be read.
 
     >>> ref = PinnedInput("ml-data", "train.csv", "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY")
     >>> verify_pinned_input(boto3.client("s3"), ref)              # doctest: +SKIP
     """
-    where = f"s3://{ref.bucket}/{ref.key}"
+    where = "a pinned training input"
     head = s3.head_object(Bucket=ref.bucket, Key=ref.key, ChecksumMode="ENABLED")
     if head.get("VersionId") != ref.version_id:
         raise IntegrityError(
             f"{where} was overwritten: its current version is not the pinned one, so the "
-            "job would train on different data; pin the new version after reviewing it"
+            "job would train on different data; pin the new version after reviewing it",
+            ref=ref,
         )
     stored = head.get("ChecksumSHA256")
     if ref.sha256 and isinstance(stored, str) and "-" not in stored:
         expected = base64.b64encode(bytes.fromhex(ref.sha256)).decode("ascii")
         if stored != expected:
-            raise IntegrityError(f"{where}: the pinned version's SHA-256 is not the recorded one")
+            raise IntegrityError(
+                f"{where}: the pinned version's SHA-256 is not the recorded one", ref=ref
+            )
     listing = s3.list_objects_v2(Bucket=ref.bucket, Prefix=ref.key, MaxKeys=2)
     if any(o.get("Key") != ref.key for o in listing.get("Contents", ())):
         raise IntegrityError(
             f"{where}: other objects share this key prefix and the training channel would "
-            "read them too; move them or pin an object whose key is no other key's prefix"
+            "read them too; move them or pin an object whose key is no other key's prefix",
+            ref=ref,
         )
 
 
@@ -152,8 +157,9 @@ def verify_pinned_directory(s3: Any, bucket: str, prefix: str, files: Mapping[st
     version ID), each still at its pinned version: one paginated
     ``ListObjectVersions``, not one call per file.
 
-    Raises :class:`~secure_sagemaker.IntegrityError` naming the prefix, how many
-    files were overwritten or deleted, and how many unrecorded objects were added.
+    Raises :class:`~secure_sagemaker.IntegrityError` saying how many files were
+    overwritten or deleted and how many unrecorded objects were added (never the
+    bucket or prefix).
 
     >>> verify_pinned_directory(s3, "ml-data", "train", {"train/a.csv": "v1"})  # doctest: +SKIP
     """
@@ -170,7 +176,7 @@ def verify_pinned_directory(s3: Any, bucket: str, prefix: str, files: Mapping[st
     added = [k for k, v in latest.items() if k not in files and v is not None]
     if changed or added:
         raise IntegrityError(
-            f"s3://{bucket}/{prefix}/ no longer holds the pinned files: {len(changed)} "
+            f"a pinned input directory no longer holds the pinned files: {len(changed)} "
             f"overwritten or deleted, {len(added)} added; the training channel reads every "
             "object under the prefix - pin a new manifest after reviewing the data"
         )
@@ -522,12 +528,12 @@ class SecureEstimator:
         from secure_sagemaker.artifacts import ArtifactRef, ArtifactStore
 
         if not ref.sha256:
-            raise IntegrityError(f"{ref.uri}: a directory input needs its manifest's SHA-256")
+            raise IntegrityError("a directory input needs its manifest's SHA-256", ref=ref)
         artifact = ArtifactRef(ref.bucket, ref.key, ref.version_id, ref.sha256)
         with ArtifactStore(ref.bucket, policy=self.policy, session=self.session) as store:
             manifest = store.manifest(artifact)
         if manifest.prefix != ref.prefix:
-            raise IntegrityError(f"{ref.uri}: the manifest describes another prefix")
+            raise IntegrityError("the manifest describes another prefix", ref=ref)
         files = {manifest.key_of(entry): entry.version_id for entry in manifest.files}
         verify_pinned_directory(s3, ref.bucket, ref.prefix, files)
 

@@ -138,7 +138,9 @@ def test_internet_route_makes_the_subnet_public(session: Any, via_main_table: bo
     with pytest.raises(ss.NetworkConfigurationError) as info:
         network.require_private_network(session, [net.subnet], [net.security_group])
     text = str(info.value)
-    assert f"SM702 [high] {net.subnet} Routes[" in text and "internet gateway" in text
+    assert "SM702 [high] subnet Routes[" in text and "internet gateway" in text
+    assert net.subnet not in text  # request values stay out of the message ...
+    assert [f.resource for f in info.value.findings] == [net.subnet]  # ... and in findings
 
 
 @pytest.mark.e2e
@@ -155,7 +157,9 @@ def test_open_security_group_is_named(session: Any, cidr: str) -> None:
     net = build_network(session, open_ingress=cidr)
     with pytest.raises(ss.NetworkConfigurationError) as info:
         network.require_private_network(session, [net.subnet], [net.security_group])
-    assert f"SM703 [high] {net.security_group} IpPermissions[" in str(info.value)
+    assert "SM703 [high] securitygroup IpPermissions[" in str(info.value)
+    assert net.security_group not in str(info.value)
+    assert [f.resource for f in info.value.findings] == [net.security_group]
 
 
 @pytest.mark.e2e
@@ -166,7 +170,7 @@ def test_missing_endpoints_are_named_in_the_error(session: Any) -> None:
     with pytest.raises(ss.NetworkConfigurationError) as info:
         network.require_private_network(session, [net.subnet], [net.security_group])
     text = str(info.value)
-    assert f"SM704 [high] {net.vpc} Endpoints" in text
+    assert "SM704 [high] vpc Endpoints" in text and net.vpc not in text
     assert "no usable VPC endpoint for sts, logs;" in text
     assert "fix: Create the missing endpoints" in text
 
@@ -222,7 +226,7 @@ def test_unknown_ids_and_mismatched_vpcs_are_clear_errors(session: Any) -> None:
     other = build_network(session, cidr="10.9.0.0/16")
     with pytest.raises(ss.NetworkConfigurationError, match=r"InvalidSubnetID\.NotFound"):
         network.require_private_network(session, ["subnet-0fffffffffffffff0"], [net.security_group])
-    with pytest.raises(ss.NetworkConfigurationError, match=f"{other.security_group} are not in"):
+    with pytest.raises(ss.NetworkConfigurationError, match=r"1 security group\(s\) are not in"):
         network.require_private_network(session, [net.subnet], [other.security_group])
     with pytest.raises(ss.NetworkConfigurationError, match="different VPCs"):
         network.require_private_network(session, [net.subnet, other.subnet], [net.security_group])

@@ -169,7 +169,8 @@ def test_public_network_is_refused_before_anything_is_created(session: Any) -> N
         with pytest.raises(ss.NetworkConfigurationError) as info:
             nb.create()
     text = str(info.value)
-    assert "SM702" in text and net.subnet in text and "sagemaker.api" in text
+    assert "SM702" in text and "sagemaker.api" in text and net.subnet not in text
+    assert net.subnet in {f.resource for f in info.value.findings}
     assert not [op for op in seen.operations if op.startswith("Create")]
     assert left_behind(session) == []
 
