@@ -38,3 +38,11 @@ def test_keep_prints_how_to_reach_the_emulator_and_stops_on_interrupt() -> None:
     text = out.getvalue()
     assert "export AWS_ENDPOINT_URL=https://127.0.0.1:" in text
     assert "export AWS_CA_BUNDLE=" in text and "interrupted" in text
+
+
+def test_endpoint_url_runs_the_demo_against_another_emulator(fresh_aws: object) -> None:
+    out = io.StringIO()
+    assert main(endpoint_url=fresh_aws.endpoint_url, out=out) == 0  # type: ignore[attr-defined]
+    text = out.getvalue()
+    assert text.startswith(f"secure-sagemaker demo against {fresh_aws.endpoint_url}")  # type: ignore[attr-defined]
+    assert "flagged: legacy-notebook" in text
