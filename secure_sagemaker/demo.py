@@ -338,8 +338,11 @@ def _main(
     try:
         if endpoint_url is not None:
             out.write(f"secure-sagemaker demo against {endpoint_url}\n")
-            with _environment({"AWS_ENDPOINT_URL": endpoint_url, "AWS_MAX_ATTEMPTS": "1"}):
-                return run(boto3.Session(), out)
+            try:
+                with _environment({"AWS_ENDPOINT_URL": endpoint_url, "AWS_MAX_ATTEMPTS": "1"}):
+                    return run(boto3.Session(), out)
+            finally:
+                ss.uninstall()  # the demo's guard must not outlive it
         try:
             from secure_sagemaker.testing import EmbeddedAWS
         except ImportError:

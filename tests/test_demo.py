@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+import secure_sagemaker as ss
 from secure_sagemaker.demo import main
 
 pytestmark = pytest.mark.e2e
@@ -46,3 +47,4 @@ def test_endpoint_url_runs_the_demo_against_another_emulator(fresh_aws: object) 
     text = out.getvalue()
     assert text.startswith(f"secure-sagemaker demo against {fresh_aws.endpoint_url}")  # type: ignore[attr-defined]
     assert "flagged: legacy-notebook" in text
+    assert ss.guard.installed_policy() is None  # the demo leaves no guard behind
