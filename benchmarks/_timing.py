@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import statistics
 import time
 from collections.abc import Callable, Iterator
@@ -26,18 +25,8 @@ def median_seconds(fn: Callable[[], object], *, repeat: int = 7, number: int = 2
 def emulator() -> Iterator[None]:
     """The project's embedded moto server (plain HTTP, so numbers compare with earlier
     runs), with this process's AWS environment pointed at it and restored after."""
-    from secure_sagemaker.testing import EmbeddedAWS
+    from secure_sagemaker.testing import EmbeddedAWS, environment
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    with EmbeddedAWS(tls=False) as aws:
-        env = aws.env()
-        saved = {k: os.environ.get(k) for k in env}
-        os.environ.update(env)
-        try:
-            yield
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
+    with EmbeddedAWS(tls=False) as aws, environment(aws.env()):
+        yield

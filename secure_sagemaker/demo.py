@@ -14,7 +14,7 @@ import os
 import sys
 import textwrap
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, TextIO
 
 import attrs
@@ -29,6 +29,7 @@ from secure_sagemaker._demo_infra import (
     rotation_function,
     stub_monitoring_schedules,
 )
+from secure_sagemaker.testing import environment
 
 WIDTH = 80
 DEMO_TAGS = {"owner": "ml-platform", "project": "secure-sagemaker-demo"}
@@ -293,20 +294,6 @@ def run(session: Any, out: TextIO, *, stubbed: bool = True) -> int:
     return 0
 
 
-@contextlib.contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
 def main(
     endpoint_url: str | None = None,
     keep: bool = False,
@@ -339,7 +326,7 @@ def _main(
         if endpoint_url is not None:
             out.write(f"secure-sagemaker demo against {endpoint_url}\n")
             try:
-                with _environment({"AWS_ENDPOINT_URL": endpoint_url, "AWS_MAX_ATTEMPTS": "1"}):
+                with environment({"AWS_ENDPOINT_URL": endpoint_url, "AWS_MAX_ATTEMPTS": "1"}):
                     return run(boto3.Session(), out)
             finally:
                 ss.uninstall()  # the demo's guard must not outlive it
@@ -358,7 +345,7 @@ def _main(
                 f"secure-sagemaker demo: embedded AWS emulator at {aws.endpoint_url}\n"
                 "(moto over HTTPS with a self-signed certificate; no AWS account used)\n"
             )
-            with _environment(aws.env()):
+            with environment(aws.env()):
                 code = run(aws.session(), out)
                 if keep:
                     out.write("\nThe emulator keeps running. Point the AWS CLI at it:\n")

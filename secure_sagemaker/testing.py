@@ -24,6 +24,7 @@ from __future__ import annotations
 import copy
 import datetime
 import ipaddress
+import os
 import shutil
 import ssl
 import tempfile
@@ -37,7 +38,7 @@ from typing import Any
 
 import attrs
 
-__all__ = ["Capture", "EmbeddedAWS", "capture_requests"]
+__all__ = ["Capture", "EmbeddedAWS", "capture_requests", "environment"]
 
 FAKE_ACCESS_KEY = "AKIAEMBEDDEDTESTING0"
 FAKE_SECRET_KEY = "embedded-aws-fake-secret-key"  # noqa: S105 - a fake, for the emulator
@@ -101,6 +102,25 @@ def _make_certificate(directory: Path) -> tuple[Path, Path]:
     )
     key_path.chmod(0o600)
     return cert_path, key_path
+
+
+@contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """Set ``values`` in ``os.environ`` for the block, then restore what was there.
+
+    >>> with EmbeddedAWS() as aws, environment(aws.env()):     # doctest: +SKIP
+    ...     boto3.client("s3").list_buckets()
+    """
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 class EmbeddedAWS:
