@@ -31,9 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import boto3
 from botocore.awsrequest import AWSResponse
 
-from secure_sagemaker._audit_fetch import paginate
-from secure_sagemaker._audit_kinds import KINDS
 from secure_sagemaker.audit import audit
+from secure_sagemaker.audit._fetch import paginate
+from secure_sagemaker.audit._kinds import KINDS
 from secure_sagemaker.policy import SecurityPolicy
 
 ROLE = "arn:aws:iam::123456789012:role/sagemaker-execution"

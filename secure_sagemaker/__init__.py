@@ -6,7 +6,7 @@ backs the secure wrappers, audits existing accounts and exports IAM guardrails.
 
 from __future__ import annotations
 
-from secure_sagemaker._wait import Waiting
+from secure_sagemaker._aws.wait import Waiting
 from secure_sagemaker.artifacts import (
     ArtifactRef,
     ArtifactStore,
@@ -16,6 +16,7 @@ from secure_sagemaker.artifacts import (
 )
 from secure_sagemaker.audit import AuditReport, audit
 from secure_sagemaker.endpoint import DataCapture, Exposure, Monitoring, SecureEndpoint
+from secure_sagemaker.evaluation import evaluate, secure_request
 from secure_sagemaker.exceptions import (
     ArtifactStoreError,
     AuditError,
@@ -46,7 +47,7 @@ from secure_sagemaker.iam import (
 from secure_sagemaker.network import check_network, require_private_network
 from secure_sagemaker.notebook import SecureNotebook
 from secure_sagemaker.policy import SecurityPolicy
-from secure_sagemaker.rules import Finding, Rule, Severity, evaluate, secure_request
+from secure_sagemaker.rules import Finding, Rule, Severity
 from secure_sagemaker.secrets import (
     SecretClient,
     SecretMapping,

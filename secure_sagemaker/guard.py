@@ -29,14 +29,11 @@ import attrs
 import botocore.client
 import botocore.session
 
+from secure_sagemaker.controls import CATALOG
+from secure_sagemaker.evaluation import evaluate, secure_request
 from secure_sagemaker.exceptions import InsecureRequestError
 from secure_sagemaker.policy import SecurityPolicy
-from secure_sagemaker.rules import (
-    Finding,
-    evaluate,
-    judged_by_service,
-    secure_request,
-)
+from secure_sagemaker.rules import Finding
 
 __all__ = [
     "decide",
@@ -58,7 +55,7 @@ _PIPELINE_OPS = ("CreatePipeline", "UpdatePipeline")
 
 @functools.cache
 def _judged(service: str) -> frozenset[str]:
-    return judged_by_service().get(service, frozenset())
+    return CATALOG.judged_by_service().get(service, frozenset())
 
 
 @attrs.define
@@ -187,7 +184,7 @@ def handler_table() -> list[tuple[str, Callable[..., None]]]:
     """Every ``(event, handler)`` the guard registers on a client of a judged service."""
     return [
         (f"before-parameter-build.{service}", guard_request)
-        for service in sorted(judged_by_service())
+        for service in sorted(CATALOG.judged_by_service())
     ]
 
 

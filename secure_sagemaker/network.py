@@ -2,7 +2,7 @@
 
 Three *view builders* turn EC2 Describe calls into the documents the SM7xx rules
 judge (``@Subnet``, ``@SecurityGroup``, ``@Vpc``; see
-:mod:`secure_sagemaker.controls.vpc`).  They paginate and batch: one
+:mod:`secure_sagemaker.controls.sm7_network`).  They paginate and batch: one
 ``DescribeRouteTables``, ``DescribeVpcEndpoints`` and ``DescribeFlowLogs`` call per
 200 VPCs, never one per subnet.  The audit reuses them.
 
@@ -26,10 +26,11 @@ from typing import Any
 import attrs
 from botocore.exceptions import ClientError
 
-from secure_sagemaker.controls.vpc import SECURITY_GROUP, SUBNET, VPC
+from secure_sagemaker.controls.sm7_network import SECURITY_GROUP, SUBNET, VPC
+from secure_sagemaker.evaluation import evaluate
 from secure_sagemaker.exceptions import InsecureRequestError, NetworkConfigurationError
 from secure_sagemaker.policy import SecurityPolicy
-from secure_sagemaker.rules import Finding, evaluate
+from secure_sagemaker.rules import Finding
 
 __all__ = [
     "BLOCKING_RULES",

@@ -19,8 +19,8 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from secure_sagemaker._rollback import UndoStack, ignore_missing
-from secure_sagemaker._wait import ResourceFailedError, Waiting, wait
+from secure_sagemaker._aws.rollback import UndoStack, ignore_missing
+from secure_sagemaker._aws.wait import ResourceFailedError, Waiting, wait
 from secure_sagemaker.policy import SecurityPolicy
 
 __all__ = ["SecureNotebook", "Tags", "normalize_tags"]

@@ -17,6 +17,8 @@ from typing import Any, Literal
 
 import attrs
 
+from secure_sagemaker._aws.kms import is_customer_kms_key
+from secure_sagemaker.controls import CATALOG
 from secure_sagemaker.exceptions import PolicyError
 from secure_sagemaker.rules import Severity
 
@@ -33,20 +35,9 @@ KMS_PURPOSES = ("volume", "output", "endpoint", "data_capture", "secrets", "s3")
 _SUBNET = re.compile(r"^subnet-[0-9a-f]{8,17}$")
 _SG = re.compile(r"^sg-[0-9a-f]{8,17}$")
 _VPC = re.compile(r"^vpc-[0-9a-f]{8,17}$")
-_KEY_ID = r"(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})"
-_ALIAS = r"alias/[A-Za-z0-9/_-]+"
-_KMS = re.compile(
-    rf"^(?:{_KEY_ID}|{_ALIAS}|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{{12}}:(?:key/{_KEY_ID}|{_ALIAS}))$"
-)
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d$")
 _RULE_ID = re.compile(r"^SM\d{3}$")
-
-
-def is_customer_kms_key(value: object) -> bool:
-    """True for a KMS key ID, key ARN, alias or alias ARN that is not an AWS-managed
-    ``alias/aws/...`` key."""
-    return isinstance(value, str) and bool(_KMS.match(value)) and "alias/aws/" not in value
 
 
 def _bucket_name(value: str) -> str:
@@ -86,17 +77,13 @@ def _check_vpc(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 
 
 def _check_waivers(inst: Any, attribute: attrs.Attribute[Any], value: Mapping[str, str]) -> None:
-    from secure_sagemaker.rules import rule_by_id
-
     for rule_id, why in value.items():
         if not isinstance(rule_id, str) or not _RULE_ID.match(rule_id):
             raise PolicyError("keys must be rule IDs like SM205", key=f"waivers.{rule_id}")
-        try:
-            rule_by_id(rule_id)
-        except KeyError:
+        if rule_id not in CATALOG:
             raise PolicyError(
                 "unknown rule ID (see `secure-sagemaker rules`)", key=f"waivers.{rule_id}"
-            ) from None
+            )
         if not isinstance(why, str) or not why.strip():
             raise PolicyError(
                 "a waiver needs a justification: reason, owner, expiry", key=f"waivers.{rule_id}"

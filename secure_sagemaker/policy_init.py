@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from secure_sagemaker.controls.vpc import SECURITY_GROUP, SUBNET
+from secure_sagemaker.controls.sm7_network import SECURITY_GROUP, SUBNET
 from secure_sagemaker.network import judge_views, security_group_views, subnet_views
 from secure_sagemaker.policy import SecurityPolicy
 

@@ -1,32 +1,52 @@
-"""The rule engine: values, combinators and :func:`evaluate`.
+"""The rule engine: :class:`Rule` and :class:`Finding` values, and the :class:`Catalog`
+that judges a request against a set of rules.
 
 A :class:`Rule` is data.  It names the request fields it judges per API operation
 (``fields``), a pure ``check`` called once per concrete field value, and an optional
 ``default`` that says how the policy fills the field when it is absent.
 
-Field paths are dotted, with two markers:
+Field paths are dotted, with ``Name[]`` (each element) and ``Name?`` (skip when
+absent) markers (:mod:`secure_sagemaker._paths`).  Any other absent field is passed
+to the check as :data:`MISSING` and judged by the service's default - which for
+SageMaker is the insecure one.
 
-* ``Name[]`` - every element of the list ``Name`` (an absent list has no elements);
-* ``Name?`` - when ``Name`` is absent the rule does not apply at that path
-  (for optional structures, and for Update* calls where absent means *unchanged*).
-
-Any other absent field is passed to the check as :data:`MISSING` and judged by the
-service's default - which for SageMaker is the insecure one.
+The engine imports no rules: :mod:`secure_sagemaker.controls` builds the catalog the
+guard, the wrappers and the audit use (``controls.CATALOG``); a test can build its own
+``Catalog((rule,))``.
 
 Operation names starting with ``@`` (``@Subnet``, ``@Endpoint``) are *resource views*:
 documents the audit assembles from Describe calls (e.g. a subnet with its route
-table).  Rules on them are judged by the audit with the same :func:`evaluate`; the
+table).  Rules on them are judged by the audit with the same :meth:`Catalog.evaluate`; the
 guard never sees them.
 """
 
 from __future__ import annotations
 
 import enum
+import functools
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
+
+from secure_sagemaker._paths import (
+    MISSING,
+    Segment,
+    copy_structure,
+    display_path,
+    fill_path,
+    parse_path,
+    resolve,
+)
+from secure_sagemaker._pipelines import (
+    PIPELINE_OPERATIONS,
+    STEP_OPERATIONS,
+    Unresolved,
+    iter_steps,
+    load_pipeline_definition,
+    unresolve,
+)
 
 if TYPE_CHECKING:
     from secure_sagemaker.policy import SecurityPolicy
@@ -34,6 +54,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MISSING",
     "PASS",
+    "Catalog",
     "Context",
     "Finding",
     "Rule",
@@ -41,9 +62,8 @@ __all__ = [
     "Status",
     "Unresolved",
     "Verdict",
-    "evaluate",
+    "display_path",
     "fail",
-    "secure_request",
 ]
 
 Status = Literal["pass", "fail", "waived", "error"]
@@ -70,34 +90,6 @@ class Severity(enum.IntEnum):
         except KeyError:
             names = ", ".join(s.name.lower() for s in cls)
             raise ValueError(f"unknown severity; expected one of {names}") from None
-
-
-class _Missing:
-    """The value of an absent field (a singleton, falsy)."""
-
-    _instance: _Missing | None = None
-
-    def __new__(cls) -> _Missing:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __bool__(self) -> bool:
-        return False
-
-    def __repr__(self) -> str:
-        return "MISSING"
-
-
-MISSING: Any = _Missing()
-
-
-@attrs.frozen
-class Unresolved:
-    """A pipeline expression (``{"Get": ...}``, ``{"Std:Join": ...}``) whose value is
-    only known when the pipeline executes."""
-
-    expression: str
 
 
 @attrs.frozen
@@ -213,103 +205,213 @@ class Finding:
         return d
 
 
-# --------------------------------------------------------------------------- paths
+# --------------------------------------------------------------------------- catalog
 
-Segment = tuple[str, bool, bool]  # (name, each_element, optional)
-
-
-def parse_path(path: str) -> tuple[Segment, ...]:
-    """``"A?.B[].C"`` -> ``(("A", False, True), ("B", True, False), ("C", False, False))``."""
-    if path.startswith("$"):
-        return ((path, False, False),)
-    out: list[Segment] = []
-    for raw in path.split("."):
-        optional = raw.endswith("?")
-        name = raw.rstrip("?")
-        each = name.endswith("[]")
-        out.append((name.removesuffix("[]"), each, optional))
-    return tuple(out)
+_Paths = tuple[tuple[str, tuple[Segment, ...]], ...]
+_Entry = tuple[Rule, _Paths]
 
 
-def display_path(path: str) -> str:
-    """A path without its markers, as documentation shows it."""
-    return path.replace("?", "")
-
-
-def _resolve(node: Any, segments: Sequence[Segment], prefix: str) -> Iterator[tuple[str, Any]]:
-    """Yield ``(concrete_path, value)`` for every place the path reaches."""
-    if not segments:
-        yield prefix, node
-        return
-    name, each, optional = segments[0]
-    here = f"{prefix}.{name}" if prefix else name
-    value = node.get(name, MISSING) if isinstance(node, Mapping) else MISSING
-    if value is MISSING or value is None:
-        if optional or each:
-            return
-        if len(segments) == 1:
-            yield here, MISSING
-        else:
-            # an absent parent: judge the leaf as absent, at the leaf's path
-            rest = ".".join(s[0] + ("[]" if s[1] else "") for s in segments[1:])
-            yield f"{here}.{rest}", MISSING
-        return
-    if each:
-        if not isinstance(value, list):
-            yield here, value  # wrong type: let the check fail it
-            return
-        for i, item in enumerate(value):
-            yield from _resolve(item, segments[1:], f"{here}[{i}]")
-        return
-    yield from _resolve(value, segments[1:], here)
-
-
-# --------------------------------------------------------------------------- engine
-
-_RuleEntry = tuple[Rule, tuple[tuple[str, tuple[Segment, ...]], ...]]
+def _to_rules(value: Iterable[Rule]) -> tuple[Rule, ...]:
+    return tuple(sorted(value, key=lambda r: r.id))
 
 
 @attrs.frozen
-class _Index:
-    by_operation: Mapping[str, tuple[_RuleEntry, ...]]
-    by_id: Mapping[str, Rule]
+class Catalog:
+    """A set of rules, indexed by operation and by ID, that judges requests.
 
+    ``pipeline_rule`` is the ID of the rule whose title and fix are reported for a
+    CreatePipeline/UpdatePipeline definition; with it set, each pipeline step's
+    ``Arguments`` are judged as the request they become.  ``origins`` maps a rule ID
+    to the module that defines it (``secure-sagemaker explain`` shows it).
 
-_index: _Index | None = None
+    Raises ``ValueError`` when two rules share an ID or ``pipeline_rule`` is not
+    one of ``rules``.
+    """
 
+    rules: tuple[Rule, ...] = attrs.field(converter=_to_rules)
+    pipeline_rule: str | None = None
+    origins: Mapping[str, str] = attrs.field(factory=dict, repr=False)
+    _by_operation: Mapping[str, tuple[_Entry, ...]] = attrs.field(init=False, repr=False, eq=False)
+    _by_id: Mapping[str, Rule] = attrs.field(init=False, repr=False, eq=False)
 
-def _get_index() -> _Index:
-    global _index
-    if _index is None:
-        from secure_sagemaker.controls import CATALOG
-
-        by_op: dict[str, list[_RuleEntry]] = {}
-        for rule in CATALOG:
+    def __attrs_post_init__(self) -> None:
+        by_id: dict[str, Rule] = {}
+        by_op: dict[str, list[_Entry]] = {}
+        for rule in self.rules:
+            if rule.id in by_id:
+                raise ValueError(f"two rules share the ID {rule.id}")
+            by_id[rule.id] = rule
             for op, paths in rule.fields.items():
-                parsed = tuple((p, parse_path(p)) for p in paths)
-                by_op.setdefault(op, []).append((rule, parsed))
-        _index = _Index(
-            by_operation={op: tuple(v) for op, v in by_op.items()},
-            by_id={r.id: r for r in CATALOG},
-        )
-    return _index
+                by_op.setdefault(op, []).append((rule, tuple((p, parse_path(p)) for p in paths)))
+        if self.pipeline_rule is not None and self.pipeline_rule not in by_id:
+            raise ValueError(f"pipeline_rule {self.pipeline_rule} is not in the catalog")
+        object.__setattr__(self, "_by_id", by_id)
+        object.__setattr__(self, "_by_operation", {op: tuple(v) for op, v in by_op.items()})
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(self.rules)
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def __contains__(self, rule_id: object) -> bool:
+        return isinstance(rule_id, str) and rule_id.upper() in self._by_id
+
+    def rule(self, rule_id: str) -> Rule:
+        """The rule with this ID (any case); raises ``KeyError`` if there is none."""
+        return self._by_id[rule_id.upper()]
+
+    def judged_operations(self) -> frozenset[str]:
+        """Every API operation at least one rule judges (resource views ``@X`` excluded)."""
+        ops = {op for op in self._by_operation if not op.startswith("@")}
+        return frozenset(ops) | (PIPELINE_OPERATIONS if self.pipeline_rule else frozenset())
+
+    def judged_by_service(self) -> Mapping[str, frozenset[str]]:
+        """``{botocore service name: operations judged}``; rules with ``service="*"``
+        (the region rule) only add to services other rules already judge."""
+        out: dict[str, set[str]] = {}
+        for op, entries in self._by_operation.items():
+            if op.startswith("@"):
+                continue  # resource views are judged by the audit, never sent
+            for rule, _ in entries:
+                if rule.service != "*":
+                    out.setdefault(rule.service, set()).add(op)
+        return {service: frozenset(ops) for service, ops in out.items()}
+
+    def _entries(self, operation: str, service: str | None) -> tuple[_Entry, ...]:
+        entries = self._by_operation.get(operation, ())
+        if service is None:
+            return entries
+        return tuple(e for e in entries if e[0].service in (service, "*"))
+
+    def evaluate(
+        self,
+        operation: str,
+        params: Mapping[str, Any],
+        policy: SecurityPolicy,
+        *,
+        region: str | None = None,
+        service: str | None = None,
+    ) -> list[Finding]:
+        """Judge one API request against every applicable rule.  Pure: no AWS calls.
+
+        Returns one :class:`Finding` per applicable rule (per pipeline step for
+        CreatePipeline/UpdatePipeline).  Absent fields are judged by the service
+        default.  Never raises on malformed ``params``: a wrong type in a security
+        field is a failing finding.  ``service`` (botocore name) narrows to its rules
+        where two services share an operation name (``PutPublicAccessBlock``).
+        """
+        if not isinstance(params, Mapping):
+            params = {}
+        return self._evaluate(operation, params, policy, region, "", service)
+
+    def _evaluate(
+        self,
+        operation: str,
+        params: Mapping[str, Any],
+        policy: SecurityPolicy,
+        region: str | None,
+        prefix: str,
+        service: str | None,
+    ) -> list[Finding]:
+        ctx = Context(policy, params, operation, region)
+        entries = self._entries(operation, service)
+        out = [f for rule, paths in entries if (f := _judge(rule, paths, ctx, prefix)) is not None]
+        if self.pipeline_rule is not None and operation in PIPELINE_OPERATIONS:
+            out.extend(self._evaluate_pipeline(params, policy, region, prefix))
+        return out
+
+    def _evaluate_pipeline(
+        self, params: Mapping[str, Any], policy: SecurityPolicy, region: str | None, prefix: str
+    ) -> list[Finding]:
+        rule = self.rule(str(self.pipeline_rule))
+        definition = load_pipeline_definition(params)
+        base = f"{prefix}.PipelineDefinition" if prefix else "PipelineDefinition"
+        if isinstance(definition, str):
+            status: Status = "waived" if rule.id in policy.waivers else "fail"
+            message = f"{rule.title}: the definition {definition}"
+            return [Finding(rule.id, rule.severity, status, base, message, rule.remediation)]
+        out = [Finding(rule.id, rule.severity, "pass", base, rule.title, rule.remediation)]
+        for label, step in iter_steps(definition.get("Steps"), f"{base}.Steps"):
+            op = STEP_OPERATIONS.get(str(step.get("Type")))
+            args = step.get("Arguments")
+            if op is not None and isinstance(args, Mapping):
+                step_args = unresolve(args)
+                out.extend(
+                    self._evaluate(op, step_args, policy, region, f"{label}.Arguments", "sagemaker")
+                )
+        return out
+
+    def secure_request(
+        self,
+        operation: str,
+        params: Mapping[str, Any],
+        policy: SecurityPolicy,
+        *,
+        service: str | None = None,
+    ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        """Fill absent security fields with the policy's secure values.
+
+        Returns ``(new_params, filled)`` where ``filled`` lists ``(rule_id, field)``.
+        Present values are never changed, even insecure ones: those are for
+        :meth:`evaluate` to refuse.  ``params`` itself is not modified.
+        """
+        out = copy_structure(dict(params)) if isinstance(params, Mapping) else {}
+        filled: list[tuple[str, str]] = []
+        self._fill(operation, out, policy, filled, "", service)
+        if self.pipeline_rule is not None and operation in PIPELINE_OPERATIONS:
+            self._fill_pipeline(out, policy, filled)
+        return out, filled
+
+    def _fill(
+        self,
+        operation: str,
+        params: dict[str, Any],
+        policy: SecurityPolicy,
+        filled: list[tuple[str, str]],
+        prefix: str,
+        service: str | None,
+    ) -> None:
+        for rule, paths in self._entries(operation, service):
+            default = rule.default
+            if default is None or not _applies(rule, params, policy, when_unknown=False):
+                continue
+            for _raw, segments in paths:
+                if segments[0][0].startswith("$"):
+                    continue
+                for concrete in fill_path(params, segments, functools.partial(default, policy)):
+                    filled.append((rule.id, f"{prefix}.{concrete}" if prefix else concrete))
+
+    def _fill_pipeline(
+        self, params: dict[str, Any], policy: SecurityPolicy, filled: list[tuple[str, str]]
+    ) -> None:
+        if not isinstance(params.get("PipelineDefinition"), str):
+            return
+        definition = load_pipeline_definition(params)
+        if isinstance(definition, str):
+            return
+        before = len(filled)
+        for label, step in iter_steps(definition.get("Steps"), "PipelineDefinition.Steps"):
+            op = STEP_OPERATIONS.get(str(step.get("Type")))
+            args = step.get("Arguments")
+            if op is not None and isinstance(args, dict):
+                self._fill(op, args, policy, filled, f"{label}.Arguments", "sagemaker")
+        if len(filled) > before:
+            params["PipelineDefinition"] = json.dumps(definition)
 
 
-def rule_by_id(rule_id: str) -> Rule:
-    """The catalog rule with this ID; raises ``KeyError`` if there is none."""
-    return _get_index().by_id[rule_id.upper()]
+# --------------------------------------------------------------------------- judging
 
 
-def judged_operations() -> frozenset[str]:
-    """Every API operation at least one rule judges (resource views ``@X`` excluded)."""
-    ops = {op for op in _get_index().by_operation if not op.startswith("@")}
-    return frozenset(ops) | _PIPELINE_OPERATIONS
-
-
-def _default_policy() -> SecurityPolicy:
-    from secure_sagemaker.policy import SecurityPolicy
-
-    return SecurityPolicy()
+def _applies(
+    rule: Rule, params: Mapping[str, Any], policy: SecurityPolicy, *, when_unknown: bool
+) -> bool:
+    if rule.applies is None:
+        return True
+    try:
+        return rule.applies(params, policy)
+    except Exception:  # unknown applicability: judge it (a false failure beats a silent
+        return when_unknown  # skip) but fill nothing
 
 
 def _safe_check(rule: Rule, value: Any, ctx: Context) -> Verdict:
@@ -324,22 +426,16 @@ def _safe_check(rule: Rule, value: Any, ctx: Context) -> Verdict:
         return fail("has a value of an unexpected type or shape")
 
 
-def _judge(
-    rule: Rule, paths: tuple[tuple[str, tuple[Segment, ...]], ...], ctx: Context, prefix: str
-) -> Finding | None:
-    if rule.applies is not None:
-        try:
-            if not rule.applies(ctx.params, ctx.policy):
-                return None
-        except Exception:  # noqa: S110 - judge it: a false failure beats a silent skip
-            pass
+def _judge(rule: Rule, paths: _Paths, ctx: Context, prefix: str) -> Finding | None:
+    if not _applies(rule, ctx.params, ctx.policy, when_unknown=True):
+        return None
     failures: list[tuple[str, Verdict]] = []
     checked: list[str] = []
     for _raw, segments in paths:
         if segments[0][0].startswith("$"):
-            where = [(segments[0][0], None)]
+            where: list[tuple[str, Any]] = [(segments[0][0], None)]
         else:
-            where = list(_resolve(ctx.params, segments, ""))
+            where = list(resolve(ctx.params, segments))
         for concrete, value in where:
             checked.append(concrete)
             verdict = _safe_check(rule, value, ctx)
@@ -363,279 +459,3 @@ def _judge(
         f"{rule.title}: {reasons}" + (" (waived by policy)" if waived else ""),
         rule.remediation,
     )
-
-
-def evaluate(
-    operation: str,
-    params: Mapping[str, Any],
-    policy: SecurityPolicy | None = None,
-    *,
-    region: str | None = None,
-    service: str | None = None,
-) -> list[Finding]:
-    """Judge one API request against every applicable rule.  Pure: no AWS calls.
-
-    Returns one :class:`Finding` per applicable rule (per pipeline step for
-    CreatePipeline/UpdatePipeline).  Absent fields are judged by the service
-    default.  Never raises on malformed ``params``: a wrong type in a security
-    field is a failing finding.  Returns ``[]`` for operations no rule judges.
-    ``service`` (botocore name) narrows to its rules where two services share an
-    operation name (``PutPublicAccessBlock`` in ``s3`` and ``s3control``).
-    """
-    pol = policy if policy is not None else _default_policy()
-    if not isinstance(params, Mapping):
-        params = {}
-    return _evaluate(operation, params, pol, region, "", service)
-
-
-def _evaluate(
-    operation: str,
-    params: Mapping[str, Any],
-    policy: SecurityPolicy,
-    region: str | None,
-    prefix: str,
-    service: str | None = None,
-) -> list[Finding]:
-    entries = _entries(operation, service)
-    ctx = Context(policy, params, operation, region)
-    out = [f for rule, paths in entries if (f := _judge(rule, paths, ctx, prefix)) is not None]
-    if operation in _PIPELINE_OPERATIONS:
-        out.extend(_evaluate_pipeline(params, policy, region, prefix))
-    return out
-
-
-# --------------------------------------------------------------------------- filling
-
-
-def _entries(operation: str, service: str | None) -> tuple[_RuleEntry, ...]:
-    entries = _get_index().by_operation.get(operation, ())
-    if service is None:
-        return entries
-    return tuple(e for e in entries if e[0].service in (service, "*"))
-
-
-def secure_request(
-    operation: str,
-    params: Mapping[str, Any],
-    policy: SecurityPolicy | None = None,
-    *,
-    service: str | None = None,
-) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    """Fill absent security fields with the policy's secure values.
-
-    Returns ``(new_params, filled)`` where ``filled`` lists ``(rule_id, field)``.
-    Present values are never changed, even insecure ones: those are for
-    :func:`evaluate` to refuse.  ``params`` itself is not modified.
-    """
-    pol = policy if policy is not None else _default_policy()
-    out = _copy_structure(dict(params)) if isinstance(params, Mapping) else {}
-    filled: list[tuple[str, str]] = []
-    _fill(operation, out, pol, filled, "", service)
-    if operation in _PIPELINE_OPERATIONS:
-        _fill_pipeline(out, pol, filled)
-    return out, filled
-
-
-def _copy_structure(node: Any) -> Any:
-    """Copy dicts and lists; share every other value.  Request bodies (file objects,
-    streams) cannot be deep-copied, and filling only ever changes dicts."""
-    if isinstance(node, dict):
-        return {k: _copy_structure(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_copy_structure(v) for v in node]
-    return node
-
-
-def _fill(
-    operation: str,
-    params: dict[str, Any],
-    policy: SecurityPolicy,
-    filled: list[tuple[str, str]],
-    prefix: str,
-    service: str | None = None,
-) -> None:
-    for rule, paths in _entries(operation, service):
-        if rule.default is None:
-            continue
-        if rule.applies is not None:
-            try:
-                if not rule.applies(params, policy):
-                    continue
-            except Exception:  # noqa: S112 - unknown applicability: fill nothing
-                continue
-        for _raw, segments in paths:
-            if segments[0][0].startswith("$"):
-                continue
-            for concrete in _fill_path(params, segments, "", rule, policy):
-                filled.append((rule.id, f"{prefix}.{concrete}" if prefix else concrete))
-
-
-def _fill_path(
-    node: Any, segments: Sequence[Segment], prefix: str, rule: Rule, policy: SecurityPolicy
-) -> Iterator[str]:
-    if not isinstance(node, dict) or _is_expression(node):
-        return
-    name, each, optional = segments[0]
-    here = f"{prefix}.{name}" if prefix else name
-    last = len(segments) == 1
-    value = node.get(name)
-    if last:
-        if value is None and not optional and not each:
-            try:
-                new = rule.default(policy, node) if rule.default else None
-            except Exception:
-                new = None
-            if new is not None:
-                node[name] = new
-                yield here
-        return
-    if value is None:
-        if optional or each:
-            return
-        value = node[name] = {}
-        created = True
-    else:
-        created = False
-    if each:
-        if isinstance(value, list):
-            for i, item in enumerate(value):
-                yield from _fill_path(item, segments[1:], f"{here}[{i}]", rule, policy)
-        return
-    produced = list(_fill_path(value, segments[1:], here, rule, policy))
-    if created and not produced:
-        del node[name]  # don't leave an empty structure we invented
-    yield from produced
-
-
-# --------------------------------------------------------------------------- pipelines
-
-_PIPELINE_OPERATIONS = frozenset({"CreatePipeline", "UpdatePipeline"})
-
-# pipeline step type -> the API request its Arguments become
-STEP_OPERATIONS: Mapping[str, str] = {
-    "Training": "CreateTrainingJob",
-    "Processing": "CreateProcessingJob",
-    "Transform": "CreateTransformJob",
-    "Model": "CreateModel",
-    "Tuning": "CreateHyperParameterTuningJob",
-    "AutoML": "CreateAutoMLJob",
-    "ClarifyCheck": "CreateProcessingJob",
-    "QualityCheck": "CreateProcessingJob",
-}
-
-
-def _is_expression(node: Mapping[str, Any]) -> bool:
-    if len(node) != 1:
-        return False
-    (key,) = node
-    return isinstance(key, str) and (key == "Get" or key.startswith("Std:"))
-
-
-def _unresolve(node: Any) -> Any:
-    """Replace pipeline expressions by :class:`Unresolved` markers."""
-    if isinstance(node, dict):
-        if _is_expression(node):
-            return Unresolved(next(iter(node)))
-        return {k: _unresolve(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_unresolve(v) for v in node]
-    return node
-
-
-def _iter_steps(steps: Any, prefix: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    if not isinstance(steps, list):
-        return
-    for i, step in enumerate(steps):
-        if not isinstance(step, Mapping):
-            continue
-        name = step.get("Name")
-        label = f"{prefix}[{name if isinstance(name, str) else i}]"
-        yield label, step
-        args = step.get("Arguments")
-        if step.get("Type") == "Condition" and isinstance(args, Mapping):
-            yield from _iter_steps(args.get("IfSteps"), f"{label}.Arguments.IfSteps")
-            yield from _iter_steps(args.get("ElseSteps"), f"{label}.Arguments.ElseSteps")
-
-
-def load_pipeline_definition(params: Mapping[str, Any]) -> Mapping[str, Any] | str:
-    """The parsed inline ``PipelineDefinition``, or a string saying why there is none."""
-    raw = params.get("PipelineDefinition")
-    if raw is None:
-        if params.get("PipelineDefinitionS3Location") is not None:
-            return "is stored in S3 and was not fetched; the guard fetches and judges it"
-        return "is absent"
-    if isinstance(raw, Mapping):
-        return raw
-    if not isinstance(raw, str):
-        return "is not a JSON string"
-    try:
-        parsed = json.loads(raw)
-    except ValueError:
-        return "is not valid JSON"
-    if not isinstance(parsed, Mapping):
-        return "is not a JSON object"
-    return parsed
-
-
-def _evaluate_pipeline(
-    params: Mapping[str, Any], policy: SecurityPolicy, region: str | None, prefix: str
-) -> list[Finding]:
-    from secure_sagemaker.controls import PIPELINE_RULE_ID
-
-    rule = rule_by_id(PIPELINE_RULE_ID)
-    definition = load_pipeline_definition(params)
-    base = f"{prefix}.PipelineDefinition" if prefix else "PipelineDefinition"
-    if isinstance(definition, str):
-        waived = rule.id in policy.waivers
-        return [
-            Finding(
-                rule.id,
-                rule.severity,
-                "waived" if waived else "fail",
-                base,
-                f"{rule.title}: the definition {definition}",
-                rule.remediation,
-            )
-        ]
-    out = [Finding(rule.id, rule.severity, "pass", base, rule.title, rule.remediation)]
-    for label, step in _iter_steps(definition.get("Steps"), f"{base}.Steps"):
-        op = STEP_OPERATIONS.get(str(step.get("Type")))
-        args = step.get("Arguments")
-        if op is None or not isinstance(args, Mapping):
-            continue
-        out.extend(
-            _evaluate(op, _unresolve(args), policy, region, f"{label}.Arguments", "sagemaker")
-        )
-    return out
-
-
-def _fill_pipeline(
-    params: dict[str, Any], policy: SecurityPolicy, filled: list[tuple[str, str]]
-) -> None:
-    raw = params.get("PipelineDefinition")
-    if not isinstance(raw, str):
-        return
-    definition = load_pipeline_definition(params)
-    if isinstance(definition, str):
-        return
-    before = len(filled)
-    for label, step in _iter_steps(definition.get("Steps"), "PipelineDefinition.Steps"):
-        op = STEP_OPERATIONS.get(str(step.get("Type")))
-        args = step.get("Arguments")
-        if op is not None and isinstance(args, dict):
-            _fill(op, args, policy, filled, f"{label}.Arguments", "sagemaker")
-    if len(filled) > before:
-        params["PipelineDefinition"] = json.dumps(definition)
-
-
-def judged_by_service() -> Mapping[str, frozenset[str]]:
-    """``{botocore service name: operations judged}``; rules with ``service="*"``
-    (the region rule) only add to services other rules already judge."""
-    out: dict[str, set[str]] = {}
-    for op, entries in _get_index().by_operation.items():
-        if op.startswith("@"):
-            continue  # resource views are judged by the audit, never sent
-        for rule, _ in entries:
-            if rule.service != "*":
-                out.setdefault(rule.service, set()).add(op)
-    return {service: frozenset(ops) for service, ops in out.items()}

@@ -30,12 +30,12 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import attrs
 
-from secure_sagemaker._rollback import UndoStack
-from secure_sagemaker._secrets_env import PREFIX as _SECRET_PREFIX
-from secure_sagemaker._wait import ResourceFailedError, Waiting, wait
+from secure_sagemaker._aws.rollback import UndoStack
+from secure_sagemaker._aws.wait import ResourceFailedError, Waiting, wait
 from secure_sagemaker.exceptions import IntegrityError, NetworkConfigurationError
 from secure_sagemaker.notebook import Tags, normalize_tags, refuse_insecure, session_or_default
 from secure_sagemaker.policy import SecurityPolicy
+from secure_sagemaker.secrets._env import PREFIX as _SECRET_PREFIX
 
 __all__ = [
     "PinnedInput",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from secure_sagemaker.controls.exposure import ACCESS_LOG_FORMAT
+from secure_sagemaker.controls.sm8_exposure import ACCESS_LOG_FORMAT
 
 ACCOUNT = "123456789012"
 KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/12345678-1234-1234-1234-123456789012"

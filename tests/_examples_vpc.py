@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from secure_sagemaker.controls.vpc import REQUIRED_ENDPOINTS, SECRETS_ENDPOINT
+from secure_sagemaker.controls.sm7_network import REQUIRED_ENDPOINTS, SECRETS_ENDPOINT
 
 VPC_ID = "vpc-0123456789abcdef0"
 SUBNET_ID = "subnet-0123456789abcdef0"

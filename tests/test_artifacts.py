@@ -19,11 +19,14 @@ import pytest
 from secure_sagemaker.artifacts import (
     ArtifactRef,
     ArtifactStore,
-    ArtifactStoreError,
-    MFADeleteRequiredError,
 )
-from secure_sagemaker.checks import denies_insecure_transport, denies_unencrypted_uploads
-from secure_sagemaker.exceptions import IntegrityError, PolicyError
+from secure_sagemaker.controls._checks import denies_insecure_transport, denies_unencrypted_uploads
+from secure_sagemaker.exceptions import (
+    ArtifactStoreError,
+    IntegrityError,
+    MFADeleteRequiredError,
+    PolicyError,
+)
 from secure_sagemaker.testing import EmbeddedAWS, capture_requests
 
 pytestmark = pytest.mark.e2e

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 from botocore.awsrequest import AWSResponse
 
-from secure_sagemaker._audit_run import address_s3control_directly
 from secure_sagemaker.audit import AuditReport, audit
+from secure_sagemaker.audit._engine import address_s3control_directly
 from secure_sagemaker.policy import SecurityPolicy
 from secure_sagemaker.testing import EmbeddedAWS
 

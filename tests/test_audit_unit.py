@@ -10,11 +10,13 @@ import botocore.exceptions
 import pytest
 
 import secure_sagemaker as ss
-from secure_sagemaker import _audit_fetch as fetch
-from secure_sagemaker._audit_kinds import KINDS, NOT_AUDITED, references, to_request
-from secure_sagemaker._retry import is_transient
-from secure_sagemaker.audit import AuditError, add_audit_arguments, audit, run_audit_command
-from secure_sagemaker.rules import judged_operations, rule_by_id
+from secure_sagemaker._aws.retry import is_transient
+from secure_sagemaker.audit import _fetch as fetch
+from secure_sagemaker.audit import audit
+from secure_sagemaker.audit._audit import add_audit_arguments, run_audit_command
+from secure_sagemaker.audit._kinds import KINDS, NOT_AUDITED, references, to_request
+from secure_sagemaker.controls import CATALOG
+from secure_sagemaker.exceptions import AuditError
 
 
 def client_error(code: str, status: int = 400) -> botocore.exceptions.ClientError:
@@ -73,11 +75,11 @@ def test_notebook_describe_output_is_renamed_to_the_request_shape() -> None:
 
 
 def test_every_kind_is_judged_by_some_rule_and_exclusions_are_real_rules() -> None:
-    ops = judged_operations()
+    ops = CATALOG.judged_operations()
     for kind in KINDS:
         assert kind.operation.startswith("@") or kind.operation in ops, kind.name
     for rule_id in NOT_AUDITED:
-        rule_by_id(rule_id)
+        CATALOG.rule(rule_id)
 
 
 def test_references_find_buckets_roles_network_and_keys() -> None:

@@ -11,8 +11,8 @@ import pytest
 from botocore.validate import ParamValidator
 
 import secure_sagemaker as ss
+from secure_sagemaker._paths import display_path, parse_path
 from secure_sagemaker.controls import CATALOG
-from secure_sagemaker.rules import display_path, parse_path
 from tests._examples import EXAMPLES, POLICY, REGION_FOR
 
 REFERENCE = re.compile(

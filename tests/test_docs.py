@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from secure_sagemaker._docs import render_controls_markdown
+from secure_sagemaker.cli._docs import render_controls_markdown
 from secure_sagemaker.controls import CATALOG
 from secure_sagemaker.rules import display_path
 

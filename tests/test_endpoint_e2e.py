@@ -20,8 +20,8 @@ from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError, WaiterError
 
 import secure_sagemaker as ss
-from secure_sagemaker._wait import Waiting
-from secure_sagemaker.controls.exposure import ACCESS_LOG_VARIABLES
+from secure_sagemaker._aws.wait import Waiting
+from secure_sagemaker.controls.sm8_exposure import ACCESS_LOG_VARIABLES
 from secure_sagemaker.endpoint import DataCapture, SecureEndpoint
 from secure_sagemaker.testing import capture_requests
 from tests._examples import IMAGE, KEY, ROLE, SG, SUBNET

@@ -13,10 +13,10 @@ from botocore.exceptions import ClientError
 from botocore.validate import ParamValidator
 
 import secure_sagemaker as ss
-from secure_sagemaker._endpoint_exposure import web_acl_request
-from secure_sagemaker._rollback import UndoStack, ignore_missing
-from secure_sagemaker.controls.exposure import ACCESS_LOG_FORMAT, RULES, access_log_format
+from secure_sagemaker._aws.rollback import UndoStack, ignore_missing
+from secure_sagemaker.controls.sm8_exposure import ACCESS_LOG_FORMAT, RULES, access_log_format
 from secure_sagemaker.endpoint import DataCapture
+from secure_sagemaker.endpoint._exposure import web_acl_request
 from tests._examples import POLICY
 from tests._examples_exposure import EXAMPLES_EXPOSURE, LOG_GROUP, LOG_GROUP_ARN, _patch
 

@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 
 import secure_sagemaker as ss
 from secure_sagemaker.controls import CATALOG
-from secure_sagemaker.rules import judged_operations
 from tests._examples import KEY, POLICY, SUBNET, pipeline, training
 
 
@@ -133,7 +132,7 @@ def test_data_capture_default_goes_to_the_first_artifact_bucket() -> None:
 
 def test_unjudged_operations_return_no_findings() -> None:
     assert ss.evaluate("DescribeTrainingJob", {"TrainingJobName": "x"}) == []
-    assert "InvokeEndpoint" not in judged_operations()
+    assert "InvokeEndpoint" not in CATALOG.judged_operations()
 
 
 json_values = st.recursive(
@@ -143,7 +142,7 @@ json_values = st.recursive(
 )
 field_names = st.sampled_from(sorted({seg.split(".")[0].rstrip("?").removesuffix("[]")
                                       for r in CATALOG for ps in r.fields.values() for seg in ps}))
-operations = st.sampled_from(sorted(judged_operations()))
+operations = st.sampled_from(sorted(CATALOG.judged_operations()))
 
 
 @settings(max_examples=300, deadline=None)

@@ -12,8 +12,8 @@ import pytest
 
 from secure_sagemaker import PolicyError, evaluate
 from secure_sagemaker.controls import CATALOG
-from secure_sagemaker.controls.iam import RULES
 from secure_sagemaker.controls.iam_condition_keys import CONDITION_KEYS, SOURCE, current
+from secure_sagemaker.controls.sm6_iam import RULES
 from secure_sagemaker.iam import execution_role_policy, lint_policy, trust_policy
 
 ACCOUNT = "123456789012"

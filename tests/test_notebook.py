@@ -12,7 +12,7 @@ import pytest
 from botocore.stub import Stubber
 
 import secure_sagemaker as ss
-from secure_sagemaker._wait import ResourceFailedError, Waiting, failure_reason
+from secure_sagemaker._aws.wait import ResourceFailedError, Waiting, failure_reason
 from secure_sagemaker.notebook import SecureNotebook, normalize_tags
 from secure_sagemaker.testing import EmbeddedAWS, capture_requests
 from tests._examples import KEY, ROLE

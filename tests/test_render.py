@@ -8,15 +8,16 @@ import attrs
 import pytest
 
 from secure_sagemaker.audit import AuditReport
-from secure_sagemaker.render import FORMATS, render
-from secure_sagemaker.rules import Finding, Severity, rule_by_id
+from secure_sagemaker.audit._render import FORMATS, render
+from secure_sagemaker.controls import CATALOG
+from secure_sagemaker.rules import Finding, Severity
 
 NB = "arn:aws:sagemaker:us-east-1:123456789012:notebook-instance/nb"
 BUCKET = "arn:aws:s3:::ml-artifacts"
 
 
 def finding(rule_id: str, status: str, resource: str, field: str = "F") -> Finding:
-    rule = rule_by_id(rule_id)
+    rule = CATALOG.rule(rule_id)
     return Finding(
         rule_id,
         rule.severity,

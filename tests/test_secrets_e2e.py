@@ -28,10 +28,10 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 import secure_sagemaker as ss
-from secure_sagemaker._redact import BOTOCORE_LOGGERS, SecretRedactingFilter
+from secure_sagemaker._aws.redact import BOTOCORE_LOGGERS, SecretRedactingFilter
+from secure_sagemaker.exceptions import SecretFormatError
 from secure_sagemaker.secrets import (
     SecretClient,
-    SecretFormatError,
     SecretRef,
     resolve_environment,
 )

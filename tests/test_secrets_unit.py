@@ -16,12 +16,14 @@ from typing import Any
 import botocore.exceptions
 import pytest
 
-from secure_sagemaker._redact import SecretRedactingFilter, install_botocore_filter, redact
-from secure_sagemaker._secrets_cache import TTLCache
+from secure_sagemaker._aws.redact import SecretRedactingFilter, install_botocore_filter, redact
+from secure_sagemaker.controls import CATALOG
+from secure_sagemaker.exceptions import SecretFormatError
 from secure_sagemaker.policy import SecurityPolicy
-from secure_sagemaker.rules import MISSING, Context, rule_by_id
+from secure_sagemaker.rules import MISSING, Context
 from secure_sagemaker.scan import is_secret_reference
-from secure_sagemaker.secrets import SecretFormatError, SecretMapping, SecretRef, SecretValue
+from secure_sagemaker.secrets import SecretMapping, SecretRef, SecretValue
+from secure_sagemaker.secrets._cache import TTLCache
 
 VALUE = "pa55-WORD-7f3c9a"
 
@@ -310,7 +312,7 @@ def test_cache_single_flight_and_lru_bound() -> None:
 # --------------------------------------------------------------------------- SM503 / SM504
 
 NOW = datetime(2026, 6, 1, tzinfo=timezone.utc)
-RULES = {rid: rule_by_id(rid) for rid in ("SM503", "SM504")}
+RULES = {rid: CATALOG.rule(rid) for rid in ("SM503", "SM504")}
 
 
 @pytest.mark.parametrize(

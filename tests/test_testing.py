@@ -17,8 +17,8 @@ import botocore.exceptions
 import pytest
 
 import secure_sagemaker as ss
-from secure_sagemaker._testing_s3policy import evaluate_conditions
 from secure_sagemaker.testing import EmbeddedAWS, capture_requests
+from secure_sagemaker.testing._s3policy import evaluate_conditions
 from tests._examples import POLICY
 
 pytestmark = pytest.mark.e2e

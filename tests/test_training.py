@@ -16,7 +16,7 @@ import botocore.exceptions
 import pytest
 
 import secure_sagemaker as ss
-from secure_sagemaker._wait import ResourceFailedError, Waiting, WaitTimeoutError
+from secure_sagemaker._aws.wait import ResourceFailedError, Waiting, WaitTimeoutError
 from secure_sagemaker.secrets import SecretRef
 from secure_sagemaker.testing import EmbeddedAWS, capture_requests
 from secure_sagemaker.training import PinnedInput, SecureEstimator, TrainingJob

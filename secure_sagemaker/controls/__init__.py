@@ -1,41 +1,79 @@
-"""The catalog: every rule, as data, one table per concern.
+"""The catalog: every rule, as data, one table per ID range.
 
-=========  ==============================================================
-``SM1xx``  notebook instances, lifecycle configs, Studio domains
-``SM2xx``  training, processing, transform, tuning, AutoML, labeling jobs;
-           pipelines
-``SM3xx``  models, endpoint configs, inference experiments, monitoring
-``SM4xx``  S3 artifact buckets, KMS keys, feature-store encryption
-``SM5xx``  secrets: Secrets Manager and credentials in requests
-``SM7xx``  network and region
-=========  ==============================================================
+=========================  ==================================================
+``sm1_notebooks``          SM1xx notebook instances, lifecycle configs, Studio
+``sm2_jobs``               SM2xx training, processing, transform, tuning, AutoML,
+                           labeling jobs; pipelines (SM250)
+``sm3_inference``          SM3xx models, endpoint configs, monitoring
+``sm3_endpoint_state``     SM34x endpoint state (audit views)
+``sm4_storage``            SM4xx S3 artifact buckets, KMS keys, feature store
+``sm4_key_bucket_state``   SM43x key, bucket and account state (audit views)
+``sm5_secrets``            SM5xx Secrets Manager and credentials in requests
+``sm6_iam``                SM6xx IAM policies and roles
+``sm6_trails``             SM68x CloudTrail (audit views)
+``sm7_network``            SM70x VPC subnets, security groups, endpoints, flow logs
+``sm7_region``             SM701 allowed regions (derived from every other rule)
+``sm8_exposure``           SM8xx API Gateway exposure of endpoints
+=========================  ==================================================
 
-IDs are stable: never reuse or renumber one.
+Each table writes every rule with its literal ``id="SMnnn"``; IDs are stable:
+never reuse or renumber one.  The rule engine (:mod:`secure_sagemaker.rules`)
+imports none of this: :data:`CATALOG` is what the guard, the wrappers and the audit
+pass it.
 """
 
 from __future__ import annotations
 
-from secure_sagemaker.controls.account import RULES as _ACCOUNT
-from secure_sagemaker.controls.exposure import RULES as _EXPOSURE
-from secure_sagemaker.controls.iam import RULES as _IAM
-from secure_sagemaker.controls.inference import RULES as _INFERENCE
-from secure_sagemaker.controls.jobs import PIPELINE_RULE_ID
-from secure_sagemaker.controls.jobs import RULES as _JOBS
-from secure_sagemaker.controls.network import region_rule
-from secure_sagemaker.controls.notebooks import RULES as _NOTEBOOKS
-from secure_sagemaker.controls.secrets import RULES as _SECRETS
-from secure_sagemaker.controls.storage import RULES as _STORAGE
-from secure_sagemaker.controls.vpc import RULES as _VPC
-from secure_sagemaker.rules import Rule
+from collections.abc import Iterable
+from types import ModuleType
 
-__all__ = ["CATALOG", "PIPELINE_RULE_ID"]
-
-_REQUEST_RULES: tuple[Rule, ...] = _NOTEBOOKS + _JOBS + _INFERENCE + _STORAGE + _SECRETS
-_REQUEST_RULES += _ACCOUNT
-_REQUEST_RULES += _EXPOSURE
-_REQUEST_RULES += _VPC
-_REQUEST_RULES += _IAM
-
-CATALOG: tuple[Rule, ...] = tuple(
-    sorted((*_REQUEST_RULES, region_rule(_REQUEST_RULES)), key=lambda r: r.id)
+from secure_sagemaker.controls import (
+    sm1_notebooks,
+    sm2_jobs,
+    sm3_endpoint_state,
+    sm3_inference,
+    sm4_key_bucket_state,
+    sm4_storage,
+    sm5_secrets,
+    sm6_iam,
+    sm6_trails,
+    sm7_network,
+    sm7_region,
+    sm8_exposure,
 )
+from secure_sagemaker.rules import Catalog, Rule
+
+__all__ = ["CATALOG", "PIPELINE_RULE_ID", "TABLES"]
+
+PIPELINE_RULE_ID = "SM250"
+
+TABLES = (
+    sm1_notebooks,
+    sm2_jobs,
+    sm3_inference,
+    sm3_endpoint_state,
+    sm4_storage,
+    sm4_key_bucket_state,
+    sm5_secrets,
+    sm6_iam,
+    sm6_trails,
+    sm7_network,
+    sm8_exposure,
+)
+"""The table modules, each with a ``RULES`` tuple (the region rule is derived)."""
+
+
+def _build(tables: Iterable[ModuleType]) -> Catalog:
+    rules: list[Rule] = []
+    origins: dict[str, str] = {}
+    for table in tables:
+        table_rules: tuple[Rule, ...] = table.RULES
+        rules.extend(table_rules)
+        origins.update(dict.fromkeys((r.id for r in table_rules), table.__name__))
+    region = sm7_region.region_rule(rules)
+    origins[region.id] = sm7_region.__name__
+    return Catalog((*rules, region), pipeline_rule=PIPELINE_RULE_ID, origins=origins)
+
+
+CATALOG: Catalog = _build(TABLES)
+"""Every rule of secure-sagemaker, the default of the guard, the wrappers and the audit."""

@@ -1,0 +1,15 @@
+"""Audit an AWS account with the guard's rules: :func:`audit` returns an :class:`AuditReport`."""
+
+from __future__ import annotations
+
+from secure_sagemaker.audit._audit import (
+    SERVICES,
+    AuditReport,
+    audit,
+)
+
+__all__ = [
+    "SERVICES",
+    "AuditReport",
+    "audit",
+]
