@@ -23,7 +23,7 @@ from tests._examples import POLICY, notebook, training
 def main() -> int:
     model = botocore.session.get_session().get_service_model("sagemaker")
     validator = ParamValidator()
-    print(f"catalog: {len(CATALOG)} rules")
+    print(f"catalog: {len(CATALOG.rules)} rules")
     print(f"{'request':<26}{'rules':>6}{'evaluate':>12}{'secure_request':>16}{'botocore validate':>19}{'ratio':>8}")
     worst = 0.0
     for op, params in (("CreateTrainingJob", training()), ("CreateNotebookInstance", notebook())):

@@ -18,6 +18,7 @@ __all__ = [
     "Unresolved",
     "iter_steps",
     "load_pipeline_definition",
+    "step_requests",
     "unresolve",
 ]
 
@@ -89,3 +90,13 @@ def load_pipeline_definition(params: Mapping[str, Any]) -> Mapping[str, Any] | s
     if not isinstance(parsed, Mapping):
         return "is not a JSON object"
     return parsed
+
+
+def step_requests(definition: Mapping[str, Any], base: str) -> Iterator[tuple[str, str, Any]]:
+    """``(path, operation, arguments)`` for every step whose ``Arguments`` become an
+    API request (``path`` is where those arguments sit, below ``base``)."""
+    for label, step in iter_steps(definition.get("Steps"), f"{base}.Steps"):
+        op = STEP_OPERATIONS.get(str(step.get("Type")))
+        args = step.get("Arguments")
+        if op is not None and isinstance(args, Mapping):
+            yield f"{label}.Arguments", op, args

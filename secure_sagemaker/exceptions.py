@@ -9,20 +9,25 @@ SDK forwards exception text to its telemetry.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from secure_sagemaker.rules import Finding
 
 __all__ = [
+    "ArgumentTypeError",
     "ArtifactStoreError",
     "AuditError",
     "InsecureRequestError",
     "IntegrityError",
+    "InvalidArgumentError",
+    "InvalidS3UriError",
     "MFADeleteRequiredError",
+    "ManifestFormatError",
     "NetworkConfigurationError",
     "PolicyError",
     "ResourceFailedError",
+    "ResourceNotReadyError",
     "RollbackError",
     "SecretFormatError",
     "SecretNotFoundError",
@@ -35,6 +40,35 @@ class SecureSageMakerError(Exception):
     """Base class of every error raised by secure-sagemaker."""
 
 
+def _rebuild(cls: type[Exception], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Exception:
+    """Unpickle an error whose ``__init__`` takes keyword-only arguments."""
+    return cls(*args, **kwargs)
+
+
+class InvalidArgumentError(SecureSageMakerError, ValueError):
+    """An argument has a value the call cannot use (the message names the argument
+    and what it accepts, never the value)."""
+
+
+class ArgumentTypeError(SecureSageMakerError, TypeError):
+    """An argument has a type the call does not accept."""
+
+
+class InvalidS3UriError(InvalidArgumentError):
+    """A string is not an S3 URI of the shape the call needs (``s3://bucket/key``,
+    or an artifact URI with ``?versionId=...&sha256=...``)."""
+
+
+class ManifestFormatError(SecureSageMakerError, ValueError):
+    """A directory artifact's manifest is malformed (not JSON, wrong format, unsafe
+    or duplicate paths)."""
+
+
+class ResourceNotReadyError(SecureSageMakerError, RuntimeError):
+    """What the call reads does not exist yet (no training job started, no model
+    artifact produced yet)."""
+
+
 class PolicyError(SecureSageMakerError, ValueError):
     """A security policy is malformed.
 
@@ -44,8 +78,13 @@ class PolicyError(SecureSageMakerError, ValueError):
     def __init__(self, message: str, *, source: str = "<arguments>", key: str = "") -> None:
         self.source = source
         self.key = key
+        self._message = message
         where = f"{source}: {key}: " if key else f"{source}: "
         super().__init__(where + message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        kwargs = {"source": self.source, "key": self.key}
+        return (_rebuild, (type(self), (self._message,), kwargs), self.__dict__)
 
 
 class InsecureRequestError(SecureSageMakerError, ValueError):
@@ -90,6 +129,9 @@ class IntegrityError(SecureSageMakerError, ValueError):
     def __init__(self, message: str, *, ref: object = None) -> None:
         self.ref = ref
         super().__init__(message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.args, {"ref": self.ref}), self.__dict__)
 
 
 class SecretNotFoundError(SecureSageMakerError, LookupError):
@@ -143,6 +185,10 @@ class RollbackError(SecureSageMakerError, RuntimeError):
 
     def __init__(self, message: str, leftovers: Sequence[str] = ()) -> None:
         self.leftovers = tuple(leftovers)
+        self._message = message
         super().__init__(
             message + (f" (left behind: {', '.join(self.leftovers)})" if leftovers else "")
         )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self._message, self.leftovers), self.__dict__)

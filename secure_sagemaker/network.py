@@ -29,6 +29,7 @@ from botocore.exceptions import ClientError
 from secure_sagemaker.controls.sm7_network import SECURITY_GROUP, SUBNET, VPC
 from secure_sagemaker.evaluation import evaluate
 from secure_sagemaker.exceptions import InsecureRequestError, NetworkConfigurationError
+from secure_sagemaker.guard import decide
 from secure_sagemaker.policy import SecurityPolicy
 from secure_sagemaker.rules import Finding
 
@@ -318,7 +319,6 @@ def require_private_network(
     Traceback (most recent call last):
     NetworkConfigurationError: ... SM704 [high] vpc Endpoints: ... for sts, logs ...
     """
-    from secure_sagemaker.guard import decide
 
     pol = policy if policy is not None else SecurityPolicy.load()
     if not subnets or not security_groups:

@@ -16,11 +16,17 @@ from __future__ import annotations
 import base64
 import contextlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
+from secure_sagemaker._aws.clients import session_or_default
 from secure_sagemaker._aws.rollback import UndoStack, ignore_missing
+from secure_sagemaker._aws.tags import Tags, normalize_tags
 from secure_sagemaker._aws.wait import ResourceFailedError, Waiting, wait
+from secure_sagemaker._context import refuse_insecure
+from secure_sagemaker.exceptions import InvalidArgumentError
+from secure_sagemaker.guard import protect
+from secure_sagemaker.network import require_private_network
 from secure_sagemaker.policy import SecurityPolicy
 
 __all__ = ["SecureNotebook", "Tags", "normalize_tags"]
@@ -29,46 +35,9 @@ logger = logging.getLogger("secure_sagemaker.notebook")
 
 NB = "CreateNotebookInstance"
 LCC = "CreateNotebookInstanceLifecycleConfig"
-Tags = Mapping[str, str] | Sequence[Mapping[str, str]]
 _STATUS = "NotebookInstanceStatus"
 _MIN_SESSION, _MAX_SESSION = 1800, 43200  # CreatePresignedNotebookInstanceUrl limits
 _GONE = ("ValidationException",)  # what SageMaker answers for an unknown notebook/config
-
-
-def normalize_tags(tags: Tags | None) -> list[dict[str, str]]:
-    """``{"k": "v"}`` or ``[{"Key": "k", "Value": "v"}]`` -> the API's list form.
-
-    >>> normalize_tags({"owner": "ml-team"})
-    [{'Key': 'owner', 'Value': 'ml-team'}]
-    """
-    if tags is None:
-        return []
-    if isinstance(tags, Mapping):
-        return [{"Key": str(k), "Value": str(v)} for k, v in tags.items()]
-    return [{"Key": str(t["Key"]), "Value": str(t["Value"])} for t in tags]
-
-
-def session_or_default(session: Any) -> Any:
-    """``session``, or a default ``boto3.Session()``."""
-    if session is not None:
-        return session
-    import boto3
-
-    return boto3.Session()
-
-
-def refuse_insecure(
-    operation: str, params: Mapping[str, Any], policy: SecurityPolicy, region: str | None
-) -> dict[str, Any]:
-    """Fill ``params`` from the policy and judge them exactly as the guard will.
-
-    Returns the filled request.  Raises :class:`~secure_sagemaker.InsecureRequestError`
-    (same waiver, severity and mode logic as the guard) when the request would be
-    refused - without any AWS call.
-    """
-    from secure_sagemaker.guard import judge
-
-    return judge(operation, params, policy, region=region, service="sagemaker")
 
 
 class SecureNotebook:
@@ -117,7 +86,7 @@ class SecureNotebook:
         if isinstance(lifecycle_config, Mapping):
             unknown = set(lifecycle_config) - {"on_create", "on_start"}
             if unknown:
-                raise ValueError("lifecycle_config takes the keys on_create and on_start")
+                raise InvalidArgumentError("lifecycle_config takes the keys on_create and on_start")
             self._scripts = dict(lifecycle_config)
             lcc_name = self.lifecycle_config_name
         elif lifecycle_config is not None:
@@ -170,8 +139,6 @@ class SecureNotebook:
     def client(self) -> Any:
         """The guarded SageMaker client (created on first use)."""
         if self._client is None:
-            from secure_sagemaker.guard import protect
-
             self._client = protect(self.session.client("sagemaker"), self.policy)
         return self._client
 
@@ -213,8 +180,6 @@ class SecureNotebook:
         >>> SecureNotebook("nb", "ml.t3.medium", role, policy=policy).create()  # doctest: +SKIP
         'arn:aws:sagemaker:...:notebook-instance/nb'
         """
-        from secure_sagemaker.network import require_private_network
-
         if self._request.get("SubnetId"):  # else SM101 was waived: nothing to check
             require_private_network(
                 self.session,
@@ -288,13 +253,16 @@ class SecureNotebook:
     def presigned_url(self, expires_in: int = _MIN_SESSION) -> str:
         """A URL that opens Jupyter for the caller; the URL itself is valid for five
         minutes, the session it opens for ``expires_in`` seconds (1800 - 43200;
-        default the shortest).  Raises ``ValueError`` outside that range.
+        default the shortest).  Raises :class:`~secure_sagemaker.InvalidArgumentError`
+        (a ``ValueError``) outside that range.
 
         >>> nb.presigned_url(expires_in=3600)                    # doctest: +SKIP
         'https://nb.notebook.eu-west-1.sagemaker.aws?authToken=...'
         """
         if not _MIN_SESSION <= expires_in <= _MAX_SESSION:
-            raise ValueError(f"expires_in must be {_MIN_SESSION} to {_MAX_SESSION} seconds")
+            raise InvalidArgumentError(
+                f"expires_in must be {_MIN_SESSION} to {_MAX_SESSION} seconds"
+            )
         response = self.client.create_presigned_notebook_instance_url(
             NotebookInstanceName=self.name, SessionExpirationDurationInSeconds=expires_in
         )

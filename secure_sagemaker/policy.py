@@ -18,6 +18,7 @@ from typing import Any, Literal
 import attrs
 
 from secure_sagemaker._aws.kms import is_customer_kms_key
+from secure_sagemaker._aws.s3uri import bucket_of
 from secure_sagemaker.controls import CATALOG
 from secure_sagemaker.exceptions import PolicyError
 from secure_sagemaker.rules import Severity
@@ -41,8 +42,7 @@ _RULE_ID = re.compile(r"^SM\d{3}$")
 
 
 def _bucket_name(value: str) -> str:
-    name = value.removeprefix("s3://").split("/", 1)[0]
-    return name
+    return bucket_of(value)
 
 
 def _strs(value: Any) -> tuple[str, ...]:

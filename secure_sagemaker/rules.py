@@ -41,12 +41,12 @@ from secure_sagemaker._paths import (
 )
 from secure_sagemaker._pipelines import (
     PIPELINE_OPERATIONS,
-    STEP_OPERATIONS,
     Unresolved,
-    iter_steps,
     load_pipeline_definition,
+    step_requests,
     unresolve,
 )
+from secure_sagemaker.exceptions import InvalidArgumentError
 
 if TYPE_CHECKING:
     from secure_sagemaker.policy import SecurityPolicy
@@ -82,14 +82,14 @@ class Severity(enum.IntEnum):
 
     @classmethod
     def parse(cls, text: str | Severity) -> Severity:
-        """``"high"`` -> ``Severity.HIGH``; raises ``ValueError`` for unknown names."""
+        """``"high"`` -> ``Severity.HIGH``; raises ``InvalidArgumentError`` if unknown."""
         if isinstance(text, Severity):
             return text
         try:
             return cls[str(text).upper()]
         except KeyError:
             names = ", ".join(s.name.lower() for s in cls)
-            raise ValueError(f"unknown severity; expected one of {names}") from None
+            raise InvalidArgumentError(f"unknown severity; expected one of {names}") from None
 
 
 @attrs.frozen
@@ -219,13 +219,10 @@ def _to_rules(value: Iterable[Rule]) -> tuple[Rule, ...]:
 class Catalog:
     """A set of rules, indexed by operation and by ID, that judges requests.
 
-    ``pipeline_rule`` is the ID of the rule whose title and fix are reported for a
-    CreatePipeline/UpdatePipeline definition; with it set, each pipeline step's
-    ``Arguments`` are judged as the request they become.  ``origins`` maps a rule ID
-    to the module that defines it (``secure-sagemaker explain`` shows it).
-
-    Raises ``ValueError`` when two rules share an ID or ``pipeline_rule`` is not
-    one of ``rules``.
+    ``pipeline_rule``: the ID reported for a CreatePipeline/UpdatePipeline definition;
+    with it set, each step's ``Arguments`` are judged as the request they become.
+    ``origins``: rule ID -> the module defining it (``secure-sagemaker explain``).
+    Raises ``InvalidArgumentError`` when two rules share an ID or ``pipeline_rule`` is unknown.
     """
 
     rules: tuple[Rule, ...] = attrs.field(converter=_to_rules)
@@ -239,12 +236,12 @@ class Catalog:
         by_op: dict[str, list[_Entry]] = {}
         for rule in self.rules:
             if rule.id in by_id:
-                raise ValueError(f"two rules share the ID {rule.id}")
+                raise InvalidArgumentError(f"two rules share the ID {rule.id}")
             by_id[rule.id] = rule
             for op, paths in rule.fields.items():
                 by_op.setdefault(op, []).append((rule, tuple((p, parse_path(p)) for p in paths)))
         if self.pipeline_rule is not None and self.pipeline_rule not in by_id:
-            raise ValueError(f"pipeline_rule {self.pipeline_rule} is not in the catalog")
+            raise InvalidArgumentError(f"pipeline_rule {self.pipeline_rule} is not in the catalog")
         object.__setattr__(self, "_by_id", by_id)
         object.__setattr__(self, "_by_operation", {op: tuple(v) for op, v in by_op.items()})
 
@@ -332,14 +329,8 @@ class Catalog:
             message = f"{rule.title}: the definition {definition}"
             return [Finding(rule.id, rule.severity, status, base, message, rule.remediation)]
         out = [Finding(rule.id, rule.severity, "pass", base, rule.title, rule.remediation)]
-        for label, step in iter_steps(definition.get("Steps"), f"{base}.Steps"):
-            op = STEP_OPERATIONS.get(str(step.get("Type")))
-            args = step.get("Arguments")
-            if op is not None and isinstance(args, Mapping):
-                step_args = unresolve(args)
-                out.extend(
-                    self._evaluate(op, step_args, policy, region, f"{label}.Arguments", "sagemaker")
-                )
+        for at, op, args in step_requests(definition, base):
+            out.extend(self._evaluate(op, unresolve(args), policy, region, at, "sagemaker"))
         return out
 
     def secure_request(
@@ -391,11 +382,9 @@ class Catalog:
         if isinstance(definition, str):
             return
         before = len(filled)
-        for label, step in iter_steps(definition.get("Steps"), "PipelineDefinition.Steps"):
-            op = STEP_OPERATIONS.get(str(step.get("Type")))
-            args = step.get("Arguments")
-            if op is not None and isinstance(args, dict):
-                self._fill(op, args, policy, filled, f"{label}.Arguments", "sagemaker")
+        for at, op, args in step_requests(definition, "PipelineDefinition"):
+            if isinstance(args, dict):
+                self._fill(op, args, policy, filled, at, "sagemaker")
         if len(filled) > before:
             params["PipelineDefinition"] = json.dumps(definition)
 

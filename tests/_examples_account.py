@@ -71,39 +71,3 @@ def kms_key(**kw: Any) -> dict[str, Any]:
     }
 
 
-EXAMPLES_ACCOUNT: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
-    "SM340": ("@Endpoint", endpoint(), endpoint(MonitoringSchedules=[])),
-    "SM341": ("@Endpoint", endpoint(), endpoint(DataCaptureConfig={"EnableCapture": False})),
-    "SM342": (
-        "@Endpoint",
-        endpoint(),
-        endpoint(
-            ApiGatewayStages=[
-                {"Api": "model-api", "Stage": "prod", "AccessLogging": True, "WebAcl": False}
-            ]
-        ),
-    ),
-    "SM430": ("@KmsKey", kms_key(), kms_key(KeyRotationEnabled=False)),
-    "SM431": ("@KmsKey", kms_key(), kms_key(KeyState="PendingDeletion")),
-    "SM432": ("@KmsKey", kms_key(), kms_key(Policy=key_policy("*"))),
-    "SM433": (
-        "@Bucket",
-        {
-            "Bucket": "ml-artifacts-bucket",
-            "Logging": {"TargetBucket": "ml-access-logs", "TargetPrefix": "ml-artifacts-bucket/"},
-        },
-        {"Bucket": "ml-artifacts-bucket"},
-    ),
-    "SM434": (
-        "@Account",
-        account(),
-        account(GuardDuty={"Status": "ENABLED", "S3Protection": "DISABLED"}),
-    ),
-    "SM435": ("@Account", account(), {k: v for k, v in account().items() if k != "Macie"}),
-    "SM680": ("@Account", account(), account(Trails=[{**TRAIL, "IsMultiRegionTrail": False}])),
-    "SM681": (
-        "@Account",
-        account(),
-        account(Trails=[{**TRAIL, "LogFileValidationEnabled": False}]),
-    ),
-}

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from secure_sagemaker.controls.sm8_exposure import ACCESS_LOG_FORMAT
-
 ACCOUNT = "123456789012"
 KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/12345678-1234-1234-1234-123456789012"
 LOG_GROUP = "/aws/apigateway/secure-sagemaker/model-api"
@@ -61,20 +59,3 @@ def _rule(statement: dict[str, Any]) -> dict[str, Any]:
 RATE = {"RateBasedStatement": {"Limit": 100, "AggregateKeyType": "IP"}}
 GEO = {"GeoMatchStatement": {"CountryCodes": ["KP"]}}
 
-EXAMPLES_EXPOSURE: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
-    "SM801": (
-        "UpdateStage",
-        _patch(
-            ("replace", "/accessLogSettings/destinationArn", LOG_GROUP_ARN),
-            ("replace", "/accessLogSettings/format", ACCESS_LOG_FORMAT),
-        ),
-        _patch(("remove", "/accessLogSettings", "")),
-    ),
-    "SM802": ("PutMethod", _method("AWS_IAM"), _method("NONE")),
-    "SM803": (
-        "CreateLogGroup",
-        {"logGroupName": LOG_GROUP, "kmsKeyId": KEY},
-        {"logGroupName": LOG_GROUP},
-    ),
-    "SM804": ("CreateWebACL", _web_acl(_rule(RATE)), _web_acl(_rule(GEO))),
-}

@@ -1,7 +1,6 @@
-"""Examples for the SM70x network rules, and real VPCs built in the emulator.
+"""Resource views for the SM70x network rules, and real VPCs built in the emulator.
 
-``EXAMPLES_VPC`` has the catalog test's shape: rule ID -> (resource view, secure
-view, insecure view).  :func:`build_network` creates a private (or deliberately
+The rules' examples are in ``tests/controls/test_sm7_network.py``.  :func:`build_network` creates a private (or deliberately
 broken) VPC with EC2 calls, as an administrator would.
 """
 
@@ -70,12 +69,6 @@ def vpc_view(services: tuple[str, ...] = ALL_ENDPOINTS, **kw: Any) -> dict[str, 
     }
 
 
-EXAMPLES_VPC: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
-    "SM702": ("@Subnet", subnet_view(), subnet_view(Routes=[dict(_LOCAL), dict(_IGW)])),
-    "SM703": ("@SecurityGroup", group_view("10.0.0.0/16"), group_view("0.0.0.0/0")),
-    "SM704": ("@Vpc", vpc_view(), vpc_view(tuple(s for s in ALL_ENDPOINTS if s != "sts"))),
-    "SM705": ("@Vpc", vpc_view(), vpc_view(FlowLogs=[])),
-}
 
 
 # --------------------------------------------------------------------------- in moto

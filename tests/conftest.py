@@ -7,12 +7,11 @@ the same server with every moto backend reset before the test.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 
-from secure_sagemaker.testing import EmbeddedAWS
+from secure_sagemaker.testing import EmbeddedAWS, environment
 
 # a developer's own profile or config must never steer the tests
 _CLEARED = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_REGION")
@@ -21,20 +20,8 @@ _CLEARED = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_REGIO
 @pytest.fixture(scope="session")
 def aws() -> Iterator[EmbeddedAWS]:
     """The emulator for the whole session; its env() is set in ``os.environ``."""
-    with EmbeddedAWS() as server:
-        env = server.env()
-        saved = {k: os.environ.get(k) for k in (*env, *_CLEARED)}
-        for name in _CLEARED:
-            os.environ.pop(name, None)
-        os.environ.update(env)
-        try:
-            yield server
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+    with EmbeddedAWS() as server, environment(server.env(), clear=_CLEARED):
+        yield server
 
 
 @pytest.fixture

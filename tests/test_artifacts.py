@@ -20,7 +20,10 @@ from secure_sagemaker.artifacts import (
     ArtifactRef,
     ArtifactStore,
 )
-from secure_sagemaker.controls._checks import denies_insecure_transport, denies_unencrypted_uploads
+from secure_sagemaker.controls._bucket_policy import (
+    denies_insecure_transport,
+    denies_unencrypted_uploads,
+)
 from secure_sagemaker.exceptions import (
     ArtifactStoreError,
     IntegrityError,

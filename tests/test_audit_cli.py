@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from secure_sagemaker.audit._audit import add_audit_arguments, run_audit_command
+from secure_sagemaker.cli.audit import add_audit_arguments, run_audit_command
 from secure_sagemaker.testing import EmbeddedAWS
 
 pytestmark = pytest.mark.e2e

@@ -13,8 +13,8 @@ import secure_sagemaker as ss
 from secure_sagemaker._aws.retry import is_transient
 from secure_sagemaker.audit import _fetch as fetch
 from secure_sagemaker.audit import audit
-from secure_sagemaker.audit._audit import add_audit_arguments, run_audit_command
 from secure_sagemaker.audit._kinds import KINDS, NOT_AUDITED, references, to_request
+from secure_sagemaker.cli.audit import add_audit_arguments, run_audit_command
 from secure_sagemaker.controls import CATALOG
 from secure_sagemaker.exceptions import AuditError
 
@@ -150,3 +150,21 @@ def test_cli_usage_errors_exit_2_with_one_line(capsys: pytest.CaptureFixture[str
     assert err.startswith("error: unknown service") and err.count("\n") == 1
     assert run_audit_command(_args("--policy", "/nonexistent/policy.toml")) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_progress_line_only_on_a_tty() -> None:
+    import io
+
+    from secure_sagemaker.cli.audit import _Progress
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    tty, pipe = Tty(), io.StringIO()
+    for stream in (tty, pipe):
+        progress = _Progress(stream)
+        progress(4, 2)
+        progress.close()
+    assert tty.getvalue() == "\raudit [###############---------------] listed 4  assessed 2\n"
+    assert pipe.getvalue() == ""

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import botocore.session
 import pytest
-from botocore.validate import ParamValidator
 
 import secure_sagemaker as ss
 from secure_sagemaker._paths import display_path, parse_path
 from secure_sagemaker.controls import CATALOG
-from tests._examples import EXAMPLES, POLICY, REGION_FOR
+from secure_sagemaker.rules import PASS, Catalog, fail
+from tests._examples import POLICY
+from tests.controls import all_examples
 
 REFERENCE = re.compile(
     r"^(Seed:[1-7]|SecurityHub:[A-Za-z0-9]+\.\d+|Config:[a-z0-9-]+|"
@@ -79,29 +82,8 @@ def test_every_operation_and_field_exists_in_botocore(rule: ss.Rule) -> None:
             assert ok, f"{rule.id}: {op} has no field {display_path(path)}"
 
 
-def test_every_rule_has_a_secure_and_an_insecure_example() -> None:
-    assert set(EXAMPLES) == {r.id for r in CATALOG}
-
-
-def _finding(rule_id: str, operation: str, params: dict[str, Any], region: str | None) -> list[ss.Finding]:
-    return [f for f in ss.evaluate(operation, params, POLICY, region=region) if f.rule_id == rule_id]
-
-
-@pytest.mark.parametrize("rule", CATALOG, ids=lambda r: r.id)
-def test_secure_example_passes_and_insecure_example_fails(rule: ss.Rule) -> None:
-    operation, secure, insecure = EXAMPLES[rule.id]
-    good_region, bad_region = REGION_FOR.get(rule.id, ("us-east-1", "us-east-1"))
-    if secure is not None and not operation.startswith("@"):
-        model = service_model(rule.service if rule.service != "*" else "sagemaker")
-        report = ParamValidator().validate(secure, model.operation_model(operation).input_shape)
-        assert not report.has_errors(), report.generate_report()
-    if secure is not None:
-        found = _finding(rule.id, operation, secure, good_region)
-        assert found and all(f.status == "pass" for f in found), found
-    bad = _finding(rule.id, operation, insecure, bad_region)
-    assert any(f.status == "fail" for f in bad), f"{rule.id} did not fail its insecure example"
-    failing = next(f for f in bad if f.status == "fail")
-    assert failing.field and failing.remediation == rule.remediation
+def test_every_rule_has_a_secure_and_an_insecure_example_beside_its_range() -> None:
+    assert set(all_examples()) == {r.id for r in CATALOG}
 
 
 @pytest.mark.parametrize("rule", [r for r in CATALOG if r.default is not None], ids=lambda r: r.id)
@@ -114,3 +96,52 @@ def test_defaults_fill_every_required_path_securely(rule: ss.Rule) -> None:
             assert (rule.id, display_path(path)) in filled, (op, path)
             findings = [f for f in ss.evaluate(op, filled_params, POLICY) if f.rule_id == rule.id]
             assert findings and findings[0].status == "pass", findings
+
+
+# --------------------------------------------------------------------------- the engine takes its catalog
+
+
+def _one_rule() -> ss.Rule:
+    return ss.Rule(
+        id="SM999",
+        name="test-only-isolation",
+        title="Isolated",
+        severity=ss.Severity.HIGH,
+        fields={"CreateModel": ("EnableNetworkIsolation",)},
+        check=lambda value, ctx: PASS if value is True else fail("is not true"),
+        rationale="a test rule",
+        remediation="Set EnableNetworkIsolation=True.",
+    )
+
+
+def test_a_one_rule_catalog_judges_with_only_that_rule() -> None:
+    one = Catalog((_one_rule(),))
+    found = one.evaluate("CreateModel", {"ModelName": "m"}, ss.SecurityPolicy())
+    assert [(f.rule_id, f.status, f.field) for f in found] == [
+        ("SM999", "fail", "EnableNetworkIsolation")
+    ]
+    assert one.judged_operations() == {"CreateModel"}
+    assert ss.evaluate("CreateModel", {"ModelName": "m"}, catalog=one) == found
+    filled, _ = ss.secure_request("CreateModel", {"ModelName": "m"}, POLICY, catalog=one)
+    assert filled == {"ModelName": "m"}  # the one rule has no default: nothing filled
+    # the default catalog judges far more than the one rule
+    assert len(ss.evaluate("CreateModel", {"ModelName": "m"}, POLICY)) > 3
+    # without a pipeline rule the catalog does not judge pipeline steps
+    assert one.evaluate("CreatePipeline", {"PipelineDefinition": "{}"}, POLICY) == []
+    assert "sm999" in one and "SM101" not in one and one.rule("sm999").id == "SM999"
+
+
+def test_a_catalog_refuses_duplicate_ids_and_an_unknown_pipeline_rule() -> None:
+    with pytest.raises(ValueError, match="SM999"):
+        Catalog((_one_rule(), _one_rule()))
+    with pytest.raises(ValueError, match="SM250"):
+        Catalog((_one_rule(),), pipeline_rule="SM250")
+
+
+@pytest.mark.parametrize("rule", CATALOG, ids=lambda r: r.id)
+def test_every_rule_is_written_with_its_literal_id_in_its_range_file(rule: ss.Rule) -> None:
+    module = CATALOG.origins[rule.id]
+    digit = rule.id[2]
+    assert module.startswith(f"secure_sagemaker.controls.sm{digit}_"), module
+    source = Path(importlib.util.find_spec(module).origin).read_text()  # type: ignore[union-attr,arg-type]
+    assert f'id="{rule.id}"' in source

@@ -90,3 +90,44 @@ def test_import_does_not_pull_in_sagemaker_flask_or_moto() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
     assert ss.__all__ == sorted(ss.__all__)
+
+
+def test_explain_names_the_file_and_line_defining_every_rule(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    root = Path(ss.__file__).resolve().parent.parent
+    for rule in CATALOG:
+        code, out, _ = run(capsys, "explain", rule.id)
+        where = out.strip().splitlines()[-1]
+        assert code == 0 and where.startswith("defined in secure_sagemaker/"), where
+        path, _, line = where.removeprefix("defined in ").rpartition(":")
+        source = root / path
+        assert source.is_file(), where
+        assert f'id="{rule.id}"' in source.read_text().splitlines()[int(line) - 1], where
+
+
+def test_python_m_runs_the_cli_with_the_same_exit_codes() -> None:
+    import subprocess
+    import sys
+
+    ok = subprocess.run([sys.executable, "-m", "secure_sagemaker.cli", "explain", "SM202"],
+                        capture_output=True, text=True)
+    assert ok.returncode == 0 and "defined in secure_sagemaker/controls/" in ok.stdout
+    bad = subprocess.run([sys.executable, "-m", "secure_sagemaker.cli", "explain", "SM999"],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "unknown rule" in bad.stderr
+
+
+def test_exit_codes_are_named_once() -> None:
+    from secure_sagemaker import cli
+    from secure_sagemaker.cli import _common
+
+    assert (cli.EXIT_OK, cli.EXIT_FINDINGS, cli.EXIT_USAGE) == (0, 1, 2)
+    assert cli.EXIT_USAGE is _common.EXIT_USAGE
+
+
+@pytest.mark.parametrize("module", ["audit/_audit.py", "audit/_render.py", "policy_init.py",
+                                    "sdkconfig.py"])
+def test_library_modules_parse_no_arguments_and_print_nothing(module: str) -> None:
+    source = (Path(ss.__file__).parent / module).read_text()
+    assert "argparse" not in source and "sys.stderr" not in source and "print(" not in source

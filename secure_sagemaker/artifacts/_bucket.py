@@ -12,7 +12,7 @@ import attrs
 import botocore.exceptions
 
 from secure_sagemaker.controls import CATALOG
-from secure_sagemaker.controls import _checks as checks
+from secure_sagemaker.controls import _bucket_policy as checks
 from secure_sagemaker.evaluation import evaluate
 from secure_sagemaker.exceptions import ArtifactStoreError, MFADeleteRequiredError
 from secure_sagemaker.policy import SecurityPolicy
@@ -24,7 +24,10 @@ __all__ = [
     "BucketState",
     "EnsureReport",
     "MFADeleteRequiredError",
+    "apply_secure_configuration",
+    "bucket_exists",
     "bucket_findings",
+    "create_bucket",
     "merge_policy",
     "read_state",
     "required_statements",
@@ -249,3 +252,67 @@ class EnsureReport:
     def failed(self) -> tuple[Finding, ...]:
         """The findings that still fail (typically only SM404, MFA delete)."""
         return tuple(f for f in self.findings if f.failed)
+
+
+def bucket_exists(s3: Any, bucket: str) -> bool:
+    """True when ``bucket`` exists (botocore errors other than "not found" propagate)."""
+    try:
+        s3.head_bucket(Bucket=bucket)
+    except botocore.exceptions.ClientError as err:
+        if err.response.get("Error", {}).get("Code") in ("404", "NoSuchBucket", "NotFound"):
+            return False
+        raise
+    return True
+
+
+def create_bucket(s3: Any, bucket: str, region: str | None) -> None:
+    """Create ``bucket`` with ACLs off (``BucketOwnerEnforced``) in ``region``."""
+    kwargs: dict[str, Any] = {"Bucket": bucket, "ObjectOwnership": "BucketOwnerEnforced"}
+    if region and region != "us-east-1":
+        kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
+    s3.create_bucket(**kwargs)
+
+
+def apply_secure_configuration(
+    s3: Any,
+    bucket: str,
+    kms_key_id: str,
+    state: BucketState,
+    log_bucket: str | None,
+    log_prefix: str,
+) -> list[str]:
+    """Bring ``bucket`` from ``state`` to the secure configuration; the changes made."""
+    changes: list[str] = []
+    if any(state.public_access_block.get(k) is not True for k in BPA):
+        s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=dict(BPA))
+        changes.append("blocked all public access")
+    if state.ownership != "BucketOwnerEnforced":
+        s3.put_bucket_ownership_controls(
+            Bucket=bucket,
+            OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+        )
+        changes.append("set object ownership to BucketOwnerEnforced (ACLs off)")
+    rule = {
+        "ApplyServerSideEncryptionByDefault": {
+            "SSEAlgorithm": "aws:kms",
+            "KMSMasterKeyID": kms_key_id,
+        },
+        "BucketKeyEnabled": True,
+    }
+    if list(state.encryption.get("Rules", [])) != [rule]:
+        s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [rule]})
+        changes.append("set default encryption to SSE-KMS with the store's key")
+    if state.versioning != "Enabled":
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+        changes.append("enabled versioning")
+    document, added = merge_policy(state.policy, required_statements(bucket, kms_key_id))
+    if added:
+        s3.put_bucket_policy(Bucket=bucket, Policy=document)
+        changes.append("added bucket policy statements " + ", ".join(added))
+    if log_bucket is not None:
+        target = {"TargetBucket": log_bucket, "TargetPrefix": log_prefix}
+        current = state.logging or {}
+        if {k: current.get(k) for k in target} != target:
+            s3.put_bucket_logging(Bucket=bucket, BucketLoggingStatus={"LoggingEnabled": target})
+            changes.append("enabled server access logging")
+    return changes

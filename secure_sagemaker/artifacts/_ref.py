@@ -9,33 +9,50 @@ import hashlib
 import json
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import IO, Any
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from urllib.parse import quote
 
 import attrs
 
-__all__ = ["ArtifactRef", "ArtifactVersion", "HashingReader", "HashingSink", "Manifest"]
+from secure_sagemaker._aws.s3uri import S3Uri, s3_uri
+from secure_sagemaker.exceptions import (
+    ArgumentTypeError,
+    InvalidArgumentError,
+    InvalidS3UriError,
+    ManifestFormatError,
+)
+
+__all__ = [
+    "MANIFEST_SUFFIX",
+    "ArtifactRef",
+    "ArtifactVersion",
+    "HashingReader",
+    "HashingSink",
+    "Manifest",
+]
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
 MANIFEST_FORMAT = "secure-sagemaker/manifest/1"
-MANIFEST_SUFFIX = ".manifest.json"
+MANIFEST_SUFFIX = ".manifest.json"  # a directory artifact's manifest: <prefix>.manifest.json
 
 
 def _sha256(instance: Any, attribute: Any, value: str) -> None:
     if not _HEX64.match(value):
-        raise ValueError(f"{attribute.name} must be 64 lowercase hex digits (a SHA-256)")
+        raise InvalidArgumentError(f"{attribute.name} must be 64 lowercase hex digits (a SHA-256)")
 
 
 def _non_empty(instance: Any, attribute: Any, value: str) -> None:
     if not value:
-        raise ValueError(f"{attribute.name} must not be empty")
+        raise InvalidArgumentError(f"{attribute.name} must not be empty")
 
 
 def _bucket(instance: Any, attribute: Any, value: str) -> None:
     if not _BUCKET.match(value):
-        raise ValueError("bucket must be an S3 bucket name (3-63 lowercase letters, digits, . -)")
+        raise InvalidArgumentError(
+            "bucket must be an S3 bucket name (3-63 lowercase letters, digits, . -)"
+        )
 
 
 def sha256_to_checksum(hexdigest: str) -> str:
@@ -75,12 +92,12 @@ class ArtifactRef:
 
     def __str__(self) -> str:
         query = f"versionId={quote(self.version_id, safe='')}&sha256={self.sha256}"
-        return f"s3://{self.bucket}/{quote(self.key, safe='/')}?{query}"
+        return f"{s3_uri(self.bucket, quote(self.key, safe='/'))}?{query}"
 
     @property
     def uri(self) -> str:
         """``s3://bucket/key`` without version or hash (what SageMaker's S3Uri takes)."""
-        return f"s3://{self.bucket}/{self.key}"
+        return s3_uri(self.bucket, self.key)
 
     @property
     def is_manifest(self) -> bool:
@@ -91,8 +108,8 @@ class ArtifactRef:
     def prefix_uri(self) -> str:
         """For a manifest ref, ``s3://bucket/<dir>/``: the prefix holding its files."""
         if not self.is_manifest:
-            raise ValueError("prefix_uri is only defined for a directory manifest ref")
-        return f"s3://{self.bucket}/{self.key.removesuffix(MANIFEST_SUFFIX)}/"
+            raise InvalidArgumentError("prefix_uri is only defined for a directory manifest ref")
+        return s3_uri(self.bucket, f"{self.key.removesuffix(MANIFEST_SUFFIX)}/")
 
     @classmethod
     def parse(cls, text: str | ArtifactRef) -> ArtifactRef:
@@ -106,14 +123,18 @@ class ArtifactRef:
         if isinstance(text, ArtifactRef):
             return text
         if not isinstance(text, str):
-            raise TypeError("an artifact ref is an ArtifactRef or its s3:// URI string")
-        parts = urlsplit(text)
-        query = parse_qs(parts.query)
-        if parts.scheme != "s3" or not parts.netloc or len(parts.path) < 2:
-            raise ValueError("an artifact URI looks like s3://bucket/key?versionId=...&sha256=...")
-        if len(query.get("versionId", [])) != 1 or len(query.get("sha256", [])) != 1:
-            raise ValueError("an artifact URI must carry exactly one versionId and one sha256")
-        return cls(parts.netloc, unquote(parts.path[1:]), query["versionId"][0], query["sha256"][0])
+            raise ArgumentTypeError("an artifact ref is an ArtifactRef or its s3:// URI string")
+        uri = S3Uri.parse(text)
+        if uri.scheme != "s3" or not uri.bucket or not uri.path:
+            raise InvalidS3UriError(
+                "an artifact URI looks like s3://bucket/key?versionId=...&sha256=..."
+            )
+        versions, hashes = uri.values("versionId"), uri.values("sha256")
+        if len(versions) != 1 or len(hashes) != 1:
+            raise InvalidS3UriError(
+                "an artifact URI must carry exactly one versionId and one sha256"
+            )
+        return cls(uri.bucket, uri.key, versions[0], hashes[0])
 
 
 @attrs.frozen
@@ -130,12 +151,12 @@ class ArtifactVersion:
 
 def _safe_path(value: Any) -> str:
     if not isinstance(value, str) or not value:
-        raise ValueError("a manifest path must be a non-empty string")
+        raise ManifestFormatError("a manifest path must be a non-empty string")
     norm = posixpath.normpath(value)
     if norm != value or value.startswith("/") or norm == ".." or norm.startswith("../"):
-        raise ValueError("a manifest path must be relative and normalised (no .., no /)")
+        raise ManifestFormatError("a manifest path must be relative and normalised (no .., no /)")
     if "\\" in value or "\x00" in value:
-        raise ValueError("a manifest path must not contain backslashes or NUL")
+        raise ManifestFormatError("a manifest path must not contain backslashes or NUL")
     return value
 
 
@@ -163,6 +184,11 @@ class Manifest:
     def key_of(self, entry: ManifestEntry) -> str:
         return f"{self.prefix}/{entry.path}"
 
+    def refs(self, bucket: str) -> Iterator[ArtifactRef]:
+        """The :class:`ArtifactRef` of each file, in manifest order."""
+        for entry in self.files:
+            yield ArtifactRef(bucket, self.key_of(entry), entry.version_id, entry.sha256)
+
     def to_json(self) -> bytes:
         doc = {
             "format": MANIFEST_FORMAT,
@@ -176,19 +202,19 @@ class Manifest:
         try:
             doc = json.loads(data)
         except ValueError:
-            raise ValueError("the manifest is not JSON") from None
+            raise ManifestFormatError("the manifest is not JSON") from None
         if not isinstance(doc, Mapping) or doc.get("format") != MANIFEST_FORMAT:
-            raise ValueError(f"the manifest is not a {MANIFEST_FORMAT} document")
+            raise ManifestFormatError(f"the manifest is not a {MANIFEST_FORMAT} document")
         files = doc.get("files")
         if not isinstance(files, list) or not isinstance(doc.get("prefix"), str):
-            raise ValueError("the manifest lacks its prefix or files")
+            raise ManifestFormatError("the manifest lacks its prefix or files")
         entries = tuple(
             ManifestEntry(f["path"], f["version_id"], f["sha256"], int(f["size"]))
             for f in files
             if isinstance(f, Mapping)
         )
         if len(entries) != len(files) or len({e.path for e in entries}) != len(entries):
-            raise ValueError("the manifest has malformed or duplicate file entries")
+            raise ManifestFormatError("the manifest has malformed or duplicate file entries")
         return cls(doc["prefix"], entries)
 
 

@@ -20,27 +20,25 @@ import os
 import shutil
 import tempfile
 import threading
-import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any
 
 import attrs
 import botocore.config
-import botocore.exceptions
 
+from secure_sagemaker._aws.clients import session_or_default
 from secure_sagemaker._aws.rollback import UndoStack
 from secure_sagemaker.artifacts._bucket import (
-    BPA,
     MFA_DELETE_HELP,
     ArtifactStoreError,
     EnsureReport,
     MFADeleteRequiredError,
+    apply_secure_configuration,
+    bucket_exists,
     bucket_findings,
-    merge_policy,
+    create_bucket,
     read_state,
-    required_statements,
 )
 from secure_sagemaker.artifacts._ref import (
     MANIFEST_SUFFIX,
@@ -52,7 +50,9 @@ from secure_sagemaker.artifacts._ref import (
     ManifestEntry,
     checksum_to_sha256,
 )
-from secure_sagemaker.exceptions import IntegrityError, PolicyError
+from secure_sagemaker.artifacts._transfer import MiB, Transfer, integrity_error
+from secure_sagemaker.exceptions import ArgumentTypeError, InvalidArgumentError, PolicyError
+from secure_sagemaker.guard import protect
 from secure_sagemaker.policy import SecurityPolicy, is_customer_kms_key
 from secure_sagemaker.rules import Finding
 
@@ -66,83 +66,10 @@ __all__ = [
     "Manifest",
 ]
 
-MiB = 1024 * 1024
-_TOKEN = "secure-sagemaker-upload-token"  # noqa: S105 - a metadata key, carried in Metadata to the request context only
-_CONTEXT = "secure_sagemaker_upload"
 _KIND = "secure-sagemaker-kind"
 _COPY_LIMIT = 5 * 1024 * MiB
 
 Source = str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes]
-
-
-def _integrity_error(ref: ArtifactRef, what: str) -> IntegrityError:
-    err = IntegrityError(
-        f"{what} does not match the SHA-256 recorded in its ArtifactRef: the stored version "
-        "was changed or corrupted after it was written; nothing was written to the "
-        "destination. Fix: restore a known-good version with ArtifactStore.rollback() or "
-        "upload the artifact again (err.ref names the object).",
-        ref=ref,
-    )
-    return err
-
-
-class _Responses:
-    """Correlates the transfer manager's PutObject / CompleteMultipartUpload responses
-    with the put() that started them (the transfer manager returns no response).
-
-    put() sends a one-off token in ``Metadata``; the ``before-parameter-build`` hook
-    moves it into the request context (it is never sent) and follows it through the
-    UploadId of a multipart upload; ``after-call`` files the response under it.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._uploads: dict[str, str] = {}
-        self._results: dict[str, dict[str, Any]] = {}
-
-    def register(self, events: Any) -> None:
-        for op in ("PutObject", "CreateMultipartUpload", "CompleteMultipartUpload"):
-            events.register(f"before-parameter-build.s3.{op}", self._before)
-            events.register(f"after-call.s3.{op}", self._after)
-        # an aborted upload (the transfer manager's cleanup) forgets its token
-        events.register("before-parameter-build.s3.AbortMultipartUpload", self._before)
-
-    def _before(self, params: dict[str, Any], context: dict[str, Any], **kwargs: Any) -> None:
-        meta = params.get("Metadata")
-        token: str | None = None
-        if isinstance(meta, dict) and _TOKEN in meta:
-            token = meta[_TOKEN]
-            rest = {k: v for k, v in meta.items() if k != _TOKEN}
-            if rest:
-                params["Metadata"] = rest
-            else:
-                del params["Metadata"]
-        elif "UploadId" in params:
-            with self._lock:
-                token = self._uploads.pop(params["UploadId"], None)
-        if token is not None:
-            context[_CONTEXT] = token
-
-    def _after(
-        self,
-        http_response: Any,
-        parsed: dict[str, Any],
-        model: Any,
-        context: dict[str, Any],
-        **kwargs: Any,
-    ) -> None:
-        token = context.get(_CONTEXT)
-        if token is None or getattr(http_response, "status_code", 500) >= 300:
-            return
-        with self._lock:
-            if model.name == "CreateMultipartUpload":
-                self._uploads[parsed["UploadId"]] = token
-            else:
-                self._results[token] = dict(parsed)
-
-    def take(self, token: str) -> dict[str, Any] | None:
-        with self._lock:
-            return self._results.pop(token, None)
 
 
 class ArtifactStore:
@@ -165,8 +92,6 @@ class ArtifactStore:
         policy: SecurityPolicy | None = None,
         session: Any = None,
     ) -> None:
-        import boto3
-
         pol = policy if policy is not None else SecurityPolicy()
         key = kms_key_id or pol.kms_key("s3")
         if not key or not is_customer_kms_key(key):
@@ -181,49 +106,26 @@ class ArtifactStore:
         self.kms_key_id = key
         self.prefix = prefix
         self.policy = pol
-        self.session = session if session is not None else boto3.Session()
+        self.session = session_or_default(session)
         self.region: str | None = self.session.region_name
         config = botocore.config.Config(max_pool_connections=32)
         # Every request carries SSE-KMS with the store's key itself (asserted in the
         # tests); the guard judges it too, with the store's bucket as an artifact bucket.
-        from secure_sagemaker.guard import protect
-
         self._s3 = protect(self.session.client("s3", config=config), pol)
-        self._responses = _Responses()
-        self._responses.register(self._s3.meta.events)
-        self._transfer: Any = None
-        self._transfer_lock = threading.Lock()
+        self._transfer = Transfer(self._s3)
 
     def __repr__(self) -> str:
         return f"ArtifactStore(bucket={self.bucket!r}, prefix={self.prefix!r})"
 
     def close(self) -> None:
         """Stop the transfer manager's threads (the store can be used again after)."""
-        with self._transfer_lock:
-            transfer, self._transfer = self._transfer, None
-        if transfer is not None:
-            transfer.shutdown()
+        self._transfer.shutdown()
 
     def __enter__(self) -> ArtifactStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    @property
-    def _manager(self) -> Any:
-        with self._transfer_lock:
-            if self._transfer is None:
-                from boto3.s3.transfer import TransferConfig, create_transfer_manager
-
-                config = TransferConfig(
-                    multipart_threshold=8 * MiB,
-                    multipart_chunksize=8 * MiB,
-                    max_concurrency=10,
-                    max_io_queue=1000,
-                )
-                self._transfer = create_transfer_manager(self._s3, config)
-            return self._transfer
 
     def _sse(self) -> dict[str, Any]:
         # bucket keys come from the bucket's default (the transfer manager cannot send them)
@@ -266,7 +168,7 @@ class ArtifactStore:
         (('created the bucket', 'enabled versioning', ...), 'Disabled')
         """
         changes: list[str] = []
-        exists = self._exists()
+        exists = bucket_exists(self._s3, self.bucket)
         if not exists and not create:
             raise ArtifactStoreError(
                 "the artifact bucket does not exist; call ensure(create=True) or create it"
@@ -275,71 +177,20 @@ class ArtifactStore:
             if not exists:
                 if require_mfa_delete:
                     raise MFADeleteRequiredError(MFA_DELETE_HELP)
-                self._create_bucket()
+                create_bucket(self._s3, self.bucket, self.region)
                 undo.push("bucket", lambda: self._s3.delete_bucket(Bucket=self.bucket))
                 changes.append("created the bucket")
             state = read_state(self._s3, self.bucket)
             if require_mfa_delete and state.mfa_delete != "Enabled":
                 raise MFADeleteRequiredError(MFA_DELETE_HELP)
-            changes += self._apply(state, access_log_bucket, access_log_prefix)
+            changes += apply_secure_configuration(
+                self._s3, self.bucket, self.kms_key_id, state, access_log_bucket, access_log_prefix
+            )
         final = read_state(self._s3, self.bucket)
         findings = bucket_findings(final, self.bucket, self.policy, self.region)
         return EnsureReport(
             self.bucket, not exists, tuple(changes), final.mfa_delete, tuple(findings)
         )
-
-    def _exists(self) -> bool:
-        try:
-            self._s3.head_bucket(Bucket=self.bucket)
-        except botocore.exceptions.ClientError as err:
-            if err.response.get("Error", {}).get("Code") in ("404", "NoSuchBucket", "NotFound"):
-                return False
-            raise
-        return True
-
-    def _create_bucket(self) -> None:
-        kwargs: dict[str, Any] = {"Bucket": self.bucket, "ObjectOwnership": "BucketOwnerEnforced"}
-        if self.region and self.region != "us-east-1":
-            kwargs["CreateBucketConfiguration"] = {"LocationConstraint": self.region}
-        self._s3.create_bucket(**kwargs)
-
-    def _apply(self, state: Any, log_bucket: str | None, log_prefix: str) -> list[str]:
-        s3, bucket, changes = self._s3, self.bucket, []
-        if any(state.public_access_block.get(k) is not True for k in BPA):
-            s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=dict(BPA))
-            changes.append("blocked all public access")
-        if state.ownership != "BucketOwnerEnforced":
-            s3.put_bucket_ownership_controls(
-                Bucket=bucket,
-                OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
-            )
-            changes.append("set object ownership to BucketOwnerEnforced (ACLs off)")
-        rule = {
-            "ApplyServerSideEncryptionByDefault": {
-                "SSEAlgorithm": "aws:kms",
-                "KMSMasterKeyID": self.kms_key_id,
-            },
-            "BucketKeyEnabled": True,
-        }
-        if list(state.encryption.get("Rules", [])) != [rule]:
-            s3.put_bucket_encryption(
-                Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [rule]}
-            )
-            changes.append("set default encryption to SSE-KMS with the store's key")
-        if state.versioning != "Enabled":
-            s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-            changes.append("enabled versioning")
-        document, added = merge_policy(state.policy, required_statements(bucket, self.kms_key_id))
-        if added:
-            s3.put_bucket_policy(Bucket=bucket, Policy=document)
-            changes.append("added bucket policy statements " + ", ".join(added))
-        if log_bucket is not None:
-            target = {"TargetBucket": log_bucket, "TargetPrefix": log_prefix}
-            current = state.logging or {}
-            if {k: current.get(k) for k in target} != target:
-                s3.put_bucket_logging(Bucket=bucket, BucketLoggingStatus={"LoggingEnabled": target})
-                changes.append("enabled server access logging")
-        return changes
 
     # ------------------------------------------------------------ writing
 
@@ -367,21 +218,14 @@ class ArtifactStore:
                 return self._put_stream(fh, full)
         if hasattr(source, "read"):
             return self._put_stream(source, full)
-        raise TypeError("put() takes a path, bytes or a binary file object")
+        raise ArgumentTypeError("put() takes a path, bytes or a binary file object")
 
     def _put_stream(
         self, stream: IO[bytes], key: str, metadata: dict[str, str] | None = None
     ) -> ArtifactRef:
         reader = HashingReader(stream)
-        token = uuid.uuid4().hex
-        extra = {
-            **self._sse(),
-            "ChecksumAlgorithm": "SHA256",
-            "Metadata": {**(metadata or {}), _TOKEN: token},
-        }
-        future = self._manager.upload(reader, self.bucket, key, extra_args=extra)
-        future.result()
-        response = self._responses.take(token) or {}
+        extra = {**self._sse(), "ChecksumAlgorithm": "SHA256"}
+        response = self._transfer.upload(reader, self.bucket, key, extra, metadata)
         version = response.get("VersionId")
         if not version:
             raise ArtifactStoreError(
@@ -392,13 +236,13 @@ class ArtifactStore:
         server = checksum_to_sha256(str(response.get("ChecksumSHA256", "")))
         if server is not None and server != ref.sha256:  # single-part: S3's own full hash
             self._s3.delete_object(Bucket=self.bucket, Key=key, VersionId=version)
-            raise _integrity_error(ref, "the stored object")
+            raise integrity_error(ref, "the stored object")
         return ref
 
     def _put_directory(self, root: Path, key: str) -> ArtifactRef:
         files = sorted(p for p in root.rglob("*") if p.is_file())
         if not files:
-            raise ValueError("put() of an empty directory: there is nothing to store")
+            raise InvalidArgumentError("put() of an empty directory: there is nothing to store")
         key = key.rstrip("/")
         entries: list[ManifestEntry] = []
         lock = threading.Lock()
@@ -449,22 +293,15 @@ class ArtifactStore:
         self._download_verified(ref, target)
         return target
 
-    def _download(self, ref: ArtifactRef, sink: HashingSink) -> None:
-        extra = {"VersionId": ref.version_id}
-        try:
-            self._manager.download(ref.bucket, ref.key, sink, extra_args=extra).result()
-        except botocore.exceptions.FlexibleChecksumError:  # S3's own checksum disagrees
-            raise _integrity_error(ref, "the downloaded content") from None
-
     def _download_verified(self, ref: ArtifactRef, target: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
         try:
             with os.fdopen(fd, "wb") as fh:
                 sink = HashingSink(fh)
-                self._download(ref, sink)
+                self._transfer.download(ref, sink)
             if sink.hexdigest() != ref.sha256:
-                raise _integrity_error(ref, "the downloaded content")
+                raise integrity_error(ref, "the downloaded content")
             os.replace(tmp, target)
         finally:
             with contextlib.suppress(FileNotFoundError):
@@ -478,17 +315,13 @@ class ArtifactStore:
         """
         ref = ArtifactRef.parse(ref)
         if not ref.is_manifest:
-            raise ValueError("the ref does not name a directory manifest")
+            raise InvalidArgumentError("the ref does not name a directory manifest")
         buffer = io.BytesIO()
         sink = HashingSink(buffer)
-        self._download(ref, sink)
+        self._transfer.download(ref, sink)
         if sink.hexdigest() != ref.sha256:
-            raise _integrity_error(ref, "the manifest")
+            raise integrity_error(ref, "the manifest")
         return Manifest.from_json(buffer.getvalue())
-
-    def _file_refs(self, ref: ArtifactRef, manifest: Manifest) -> Iterator[ArtifactRef]:
-        for entry in manifest.files:
-            yield ArtifactRef(ref.bucket, manifest.key_of(entry), entry.version_id, entry.sha256)
 
     def _get_directory(self, ref: ArtifactRef, target: Path) -> Path:
         manifest = self.manifest(ref)
@@ -497,7 +330,7 @@ class ArtifactStore:
             tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
         )
         try:
-            pairs = list(zip(manifest.files, self._file_refs(ref, manifest), strict=True))
+            pairs = list(zip(manifest.files, manifest.refs(ref.bucket), strict=True))
             with ThreadPoolExecutor(max_workers=4) as pool:
                 jobs = [pool.submit(self._download_verified, r, staging / e.path) for e, r in pairs]
                 for job in jobs:
@@ -520,12 +353,12 @@ class ArtifactStore:
         ref = ArtifactRef.parse(ref)
         refs = [ref]
         if ref.is_manifest:
-            refs = list(self._file_refs(ref, self.manifest(ref)))
+            refs = list(self.manifest(ref).refs(ref.bucket))
         for one in refs:
             sink = HashingSink()
-            self._download(one, sink)
+            self._transfer.download(one, sink)
             if sink.hexdigest() != one.sha256:
-                raise _integrity_error(one, "the stored content")
+                raise integrity_error(one, "the stored content")
         return ref
 
     # ------------------------------------------------------------ history
@@ -590,19 +423,16 @@ class ArtifactStore:
                 str(done.get("CopyObjectResult", {}).get("ChecksumSHA256", ""))
             )
         else:
-            token = uuid.uuid4().hex
-            self._manager.copy(
-                source, self.bucket, full, extra_args={**extra, "Metadata": {_TOKEN: token}}
-            ).result()
-            new_version = (self._responses.take(token) or {}).get("VersionId", "")
+            done = self._transfer.copy(source, self.bucket, full, extra)
+            new_version = done.get("VersionId", "")
         if sha is None:  # a composite checksum: hash the new version's bytes ourselves
             sink = HashingSink()
-            self._download(ArtifactRef(self.bucket, full, new_version, "0" * 64), sink)
+            self._transfer.download(ArtifactRef(self.bucket, full, new_version, "0" * 64), sink)
             sha = sink.hexdigest()
         ref = ArtifactRef(self.bucket, full, new_version, sha)
         if expected_sha256 is not None and expected_sha256 != sha:
             self._deleter(ref)()
-            raise _integrity_error(ref, "the rolled-back version")
+            raise integrity_error(ref, "the rolled-back version")
         return ref
 
     def delete(self, key: str) -> str:

@@ -17,14 +17,12 @@ with the reason - and the report's ``listed`` and ``assessed`` counts match.
 
 from __future__ import annotations
 
-import argparse
-import sys
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from functools import partial
-from typing import Any, TextIO
+from typing import Any
 
 import attrs
 
@@ -50,9 +48,7 @@ __all__ = [
     "SERVICES",
     "AuditError",
     "AuditReport",
-    "add_audit_arguments",
     "audit",
-    "run_audit_command",
 ]
 
 #: What ``services=`` can select (default: all).
@@ -113,12 +109,12 @@ class AuditReport:
 # --------------------------------------------------------------------------- sessions
 
 
-def _session(session: Any, profile: str | None = None, region: str | None = None) -> Any:
+def _session(session: Any) -> Any:
     if session is not None:
         return session
     import boto3
 
-    return boto3.Session(profile_name=profile, region_name=region)
+    return boto3.Session()
 
 
 def _account_of(session: Any, endpoint_url: str | None) -> str:
@@ -351,124 +347,3 @@ def _account_sessions(
             totals.listed += 1
             totals.assessed += 1
     return out
-
-
-# --------------------------------------------------------------------------- CLI
-
-
-def add_audit_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the ``secure-sagemaker audit`` options to ``parser``."""
-    parser.add_argument(
-        "--region",
-        action="append",
-        dest="regions",
-        metavar="R",
-        help="region to audit (repeatable, comma-separated, or 'all'); "
-        "default: the profile's region",
-    )
-    parser.add_argument("--regions", action="append", dest="regions", help=argparse.SUPPRESS)
-    parser.add_argument("--endpoint-url", help="send every AWS call to this URL (emulators)")
-    parser.add_argument("--profile", help="AWS profile name")
-    parser.add_argument(
-        "--since-days",
-        type=int,
-        default=DEFAULT_SINCE_DAYS,
-        metavar="N",
-        help="audit jobs created in the last N days (default 30; 0 = all)",
-    )
-    parser.add_argument("--format", choices=("text", "json", "sarif", "markdown"), default="text")
-    parser.add_argument("--output", metavar="FILE", help="write the report here (default stdout)")
-    parser.add_argument(
-        "--fail-on",
-        choices=("low", "medium", "high", "critical"),
-        default="high",
-        help="exit 1 when a failure at or above this severity is found (default high)",
-    )
-    parser.add_argument("--policy", help="policy TOML file (default: SecurityPolicy.load())")
-    parser.add_argument("--services", help=f"comma-separated subset of {','.join(SERVICES)}")
-    parser.add_argument(
-        "--all-buckets",
-        action="store_true",
-        help="audit every bucket, not only SageMaker and policy artifact buckets",
-    )
-    parser.add_argument("--accounts", help="comma-separated account IDs, or 'organization'")
-    parser.add_argument(
-        "--role-arn-template",
-        metavar="ARN",
-        help="role to assume per account, e.g. arn:aws:iam::{account}:role/Auditor",
-    )
-    parser.add_argument(
-        "--max-workers",
-        type=int,
-        default=DEFAULT_WORKERS,
-        help=f"concurrent AWS calls (default {DEFAULT_WORKERS})",
-    )
-
-
-class _Progress:
-    """``listed N  assessed M`` on one self-overwriting stderr line, TTY only."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self._stream = stream
-        self.enabled = stream.isatty()
-
-    def __call__(self, listed: int, assessed: int) -> None:
-        if self.enabled:
-            width = 30
-            done = width * assessed // listed if listed else 0
-            bar = "#" * done + "-" * (width - done)
-            self._stream.write(f"\raudit [{bar}] listed {listed}  assessed {assessed}")
-            self._stream.flush()
-
-    def close(self) -> None:
-        if self.enabled:
-            self._stream.write("\n")
-            self._stream.flush()
-
-
-def run_audit_command(args: argparse.Namespace) -> int:
-    """Run ``secure-sagemaker audit``: 0 when nothing at or above ``--fail-on``
-    fails, 1 when something does, 2 on a usage or credential error (one line on
-    stderr)."""
-    from secure_sagemaker.audit import _render as render
-    from secure_sagemaker.exceptions import PolicyError
-
-    try:
-        policy = SecurityPolicy.from_file(args.policy) if args.policy else SecurityPolicy.load()
-        regions: Sequence[str] | str | None = None
-        if args.regions:
-            flat = [r.strip() for raw in args.regions for r in raw.split(",") if r.strip()]
-            regions = "all" if "all" in flat else flat
-        services = args.services.split(",") if args.services else None
-        progress = _Progress(sys.stderr)
-        session = _session(None, args.profile)
-        try:
-            report = audit(
-                session,
-                policy=policy,
-                regions=regions,
-                services=services,
-                all_buckets=args.all_buckets,
-                since_days=args.since_days or None,
-                max_workers=args.max_workers,
-                accounts=args.accounts,
-                role_arn_template=args.role_arn_template,
-                endpoint_url=args.endpoint_url,
-                progress=progress,
-            )
-        finally:
-            progress.close()
-    except (AuditError, PolicyError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    except Exception as err:  # profile not found, no credentials, bad endpoint URL
-        print(f"error: cannot start the audit: {fetch.reason(err)}", file=sys.stderr)
-        return 2
-    colour = args.output is None and sys.stdout.isatty()
-    text = render.render(report, args.format, fail_on=args.fail_on, colour=colour)
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    else:
-        sys.stdout.write(text)
-    return 1 if report.failures(args.fail_on) else 0

@@ -10,7 +10,9 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from secure_sagemaker._version import __version__
 from secure_sagemaker.controls import CATALOG
+from secure_sagemaker.exceptions import InvalidArgumentError
 from secure_sagemaker.rules import Finding, Severity
 
 __all__ = ["FORMATS", "render", "render_json", "render_markdown", "render_sarif", "render_text"]
@@ -42,7 +44,6 @@ _RESET = "\x1b[0m"
 
 
 def _version() -> str:
-    from secure_sagemaker import __version__
 
     return __version__
 
@@ -249,7 +250,9 @@ def render(report: Any, fmt: str, *, fail_on: str = "high", colour: bool = False
     try:
         renderer = _RENDERERS[fmt]
     except KeyError:
-        raise ValueError(f"unknown format; expected one of {', '.join(FORMATS)}") from None
+        raise InvalidArgumentError(
+            f"unknown format; expected one of {', '.join(FORMATS)}"
+        ) from None
     if fmt == "text":
         return renderer(report, fail_on=fail_on, colour=colour)
     return renderer(report, fail_on=fail_on)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from secure_sagemaker._aws.kms import is_customer_kms_key
+from secure_sagemaker.controls import _bucket_policy as bp
 from secure_sagemaker.controls import _checks as c
 from secure_sagemaker.rules import MISSING, PASS, Check, Context, Rule, Severity, Verdict, fail
 
@@ -131,8 +132,8 @@ RULES: tuple[Rule, ...] = (
         service="s3",
         title="Artifact bucket policies deny requests without TLS",
         fields={"PutBucketPolicy": ("Policy",)},
-        check=c.bucket_policy(
-            c.denies_insecure_transport, "denies s3:* when aws:SecureTransport is false"
+        check=bp.bucket_policy(
+            bp.denies_insecure_transport, "denies s3:* when aws:SecureTransport is false"
         ),
         applies=c.to_artifact_bucket,
         rationale="Without it, a misconfigured client can send models and data in plain text.",
@@ -154,8 +155,8 @@ RULES: tuple[Rule, ...] = (
         service="s3",
         title="Artifact bucket policies deny uploads that are not SSE-KMS",
         fields={"PutBucketPolicy": ("Policy",)},
-        check=c.bucket_policy(
-            c.denies_unencrypted_uploads,
+        check=bp.bucket_policy(
+            bp.denies_unencrypted_uploads,
             "denies s3:PutObject unless s3:x-amz-server-side-encryption is aws:kms",
         ),
         applies=c.to_artifact_bucket,

@@ -7,6 +7,10 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import secure_sagemaker as ss
+from secure_sagemaker.audit._engine import address_s3control_directly
+from secure_sagemaker.iam import trust_policy
+
 ENDPOINT_SERVICES = (
     "sagemaker.api",
     "sagemaker.runtime",
@@ -137,7 +141,6 @@ def provision_network(session: Any, region: str) -> tuple[str, list[str], str]:
 
 def apigateway_role(session: Any, account: str, region: str, endpoint: str) -> str:
     """The role API Gateway assumes to invoke exactly this endpoint."""
-    from secure_sagemaker.iam import trust_policy
 
     iam = session.client("iam")
     name = "secure-sagemaker-demo-apigateway"
@@ -199,7 +202,6 @@ def account_evidence(session: Any, account: str) -> None:
     """What an audit looks for at account level: a multi-region CloudTrail trail with
     log-file validation, GuardDuty with S3 protection, Macie, and the account-wide
     S3 public access block."""
-    from secure_sagemaker.audit._engine import address_s3control_directly
 
     trail_bucket = f"secure-sagemaker-demo-trail-{account}"
     session.client("s3").create_bucket(Bucket=trail_bucket)
@@ -236,8 +238,6 @@ def rotation_function(session: Any, account: str) -> str:
     import io
     import zipfile
 
-    from secure_sagemaker.iam import trust_policy
-
     role = session.client("iam").create_role(
         RoleName="secure-sagemaker-demo-rotation",
         AssumeRolePolicyDocument=json.dumps(trust_policy(account, service="lambda.amazonaws.com")),
@@ -258,7 +258,6 @@ def rotation_function(session: Any, account: str) -> str:
 
 def legacy_notebook(session: Any, role: str) -> str:
     """What an account already has: a notebook made before any guard existed."""
-    import secure_sagemaker as ss
 
     installed = ss.guard.installed_policy()
     ss.uninstall()

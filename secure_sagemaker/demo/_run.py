@@ -9,6 +9,7 @@ and labelled as such.  Output fits 80 columns; errors are one line, no traceback
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import os
 import sys
@@ -19,6 +20,7 @@ from typing import Any, TextIO
 
 import attrs
 
+import secure_sagemaker as ss
 from secure_sagemaker.demo._infra import (
     ENDPOINT_SERVICES,
     access_log_bucket,
@@ -29,7 +31,8 @@ from secure_sagemaker.demo._infra import (
     rotation_function,
     stub_monitoring_schedules,
 )
-from secure_sagemaker.testing import environment
+from secure_sagemaker.network import check_network
+from secure_sagemaker.testing import EmbeddedAWS, environment
 
 WIDTH = 80
 DEMO_TAGS = {"owner": "ml-platform", "project": "secure-sagemaker-demo"}
@@ -76,8 +79,6 @@ class Printer:
 
 def run(session: Any, out: TextIO, *, stubbed: bool = True) -> int:
     """The walk-through against whatever AWS ``session`` points at; returns 0 on success."""
-    import secure_sagemaker as ss
-    from secure_sagemaker.network import check_network
 
     p = Printer(out, total=15)
     region = session.region_name or "us-east-1"
@@ -320,8 +321,6 @@ def _main(
 ) -> int:
     import boto3
 
-    import secure_sagemaker as ss
-
     try:
         if endpoint_url is not None:
             out.write(f"secure-sagemaker demo against {endpoint_url}\n")
@@ -330,9 +329,7 @@ def _main(
                     return run(boto3.Session(), out)
             finally:
                 ss.uninstall()  # the demo's guard must not outlive it
-        try:
-            from secure_sagemaker.testing import EmbeddedAWS
-        except ImportError:
+        if not all(importlib.util.find_spec(m) for m in ("moto", "cryptography")):
             out.write("the demo needs the emulator: pip install 'secure-sagemaker[demo]'\n")
             return 2
 

@@ -15,27 +15,33 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from secure_sagemaker._aws.clients import resource_name
 from secure_sagemaker._aws.rollback import UndoStack
+from secure_sagemaker._aws.tags import normalize_tags
 from secure_sagemaker._aws.wait import Waiting
 from secure_sagemaker._aws.wait import wait as wait_for
-from secure_sagemaker.endpoint._context import AwsContext, resource_name
+from secure_sagemaker._context import AwsContext
 from secure_sagemaker.endpoint._exposure import Exposure, create_exposure, delete_exposure
 from secure_sagemaker.endpoint._model import (
+    DEFAULT_CAPTURE,
     DataCapture,
     ModelSource,
-    config_request,
-    model_request,
+    create_generation,
     resolve_model_data,
-    tag_list,
 )
-from secure_sagemaker.endpoint._monitoring import Monitoring, create_monitoring, delete_monitoring
+from secure_sagemaker.endpoint._monitoring import (
+    Monitoring,
+    create_monitoring,
+    delete_monitoring,
+    monitoring_defaults,
+)
+from secure_sagemaker.exceptions import RollbackError
 from secure_sagemaker.policy import SecurityPolicy
 
 __all__ = ["DataCapture", "Exposure", "Monitoring", "SecureEndpoint"]
 
 logger = logging.getLogger("secure_sagemaker.endpoint")
 
-_DEFAULT_CAPTURE = DataCapture()
 _WAITING = Waiting(delay=30, max_attempts=120)
 
 
@@ -96,7 +102,7 @@ class SecureEndpoint:
         initial_instance_count: int = 2,
         *,
         name: str | None = None,
-        data_capture: DataCapture = _DEFAULT_CAPTURE,
+        data_capture: DataCapture = DEFAULT_CAPTURE,
         environment: Mapping[str, str] | None = None,
         policy: SecurityPolicy | None = None,
         session: Any = None,
@@ -133,8 +139,10 @@ class SecureEndpoint:
         )
         source = resolve_model_data(model_data, allow_unpinned=allow_unpinned, ctx=endpoint._ctx)
         with UndoStack(f"deploy {endpoint.name}") as undo:
-            model, config = endpoint._create_generation(
+            model, config = create_generation(
+                endpoint._ctx,
                 undo,
+                endpoint.name,
                 source=source,
                 image_uri=image_uri,
                 role=role,
@@ -142,10 +150,10 @@ class SecureEndpoint:
                 instance_type=instance_type,
                 instance_count=initial_instance_count,
                 capture=data_capture,
-                tags=tag_list(tags),
+                tags=normalize_tags(tags),
             )
             sm = endpoint._ctx.client("sagemaker")
-            extra = {"Tags": tag_list(tags)} if tags else {}
+            extra = {"Tags": normalize_tags(tags)} if tags else {}
             sm.create_endpoint(EndpointName=endpoint.name, EndpointConfigName=config, **extra)
             undo.push(
                 f"endpoint {endpoint.name}", lambda: sm.delete_endpoint(EndpointName=endpoint.name)
@@ -155,50 +163,6 @@ class SecureEndpoint:
         endpoint._generations.append((model, config))
         logger.info("deployed endpoint %s", endpoint.name)
         return endpoint
-
-    def _create_generation(
-        self,
-        undo: UndoStack,
-        *,
-        source: ModelSource,
-        image_uri: str,
-        role: str,
-        environment: Mapping[str, str] | None,
-        instance_type: str,
-        instance_count: int,
-        capture: DataCapture,
-        tags: list[dict[str, str]],
-    ) -> tuple[str, str]:
-        sm = self._ctx.client("sagemaker")
-        model = resource_name(self.name)
-        sm.create_model(
-            **model_request(
-                model,
-                source=source,
-                image_uri=image_uri,
-                role=role,
-                environment=environment,
-                tags=tags,
-            )
-        )
-        undo.push(f"model {model}", lambda: sm.delete_model(ModelName=model))
-        config = resource_name(self.name)
-        bucket = next(iter(self.policy.artifact_buckets), source.bucket)
-        sm.create_endpoint_config(
-            **config_request(
-                config,
-                model_name=model,
-                instance_type=instance_type,
-                instance_count=instance_count,
-                capture=capture.request(self.name, bucket),
-                tags=tags,
-            )
-        )
-        undo.push(
-            f"endpoint config {config}",
-            lambda: sm.delete_endpoint_config(EndpointConfigName=config),
-        )
-        return model, config
 
     def _wait(self, waiter: str) -> None:
         wait_for(
@@ -280,12 +244,13 @@ class SecureEndpoint:
         if model_data is not None:
             source = resolve_model_data(model_data, allow_unpinned=allow_unpinned, ctx=self._ctx)
         else:
-            uri = container["ModelDataUrl"]
-            source = ModelSource(uri, uri.removeprefix("s3://").split("/", 1)[0])
-        capture = data_capture or _capture_from(current.get("DataCaptureConfig"))
+            source = ModelSource.unverified(container["ModelDataUrl"])
+        capture = data_capture or DataCapture.from_config(current.get("DataCaptureConfig"))
         with UndoStack(f"update {self.name}") as undo:
-            new_model, new_config = self._create_generation(
+            new_model, new_config = create_generation(
+                self._ctx,
                 undo,
+                self.name,
                 source=source,
                 image_uri=image_uri or container["Image"],
                 role=model["ExecutionRoleArn"],
@@ -338,22 +303,7 @@ class SecureEndpoint:
         >>> ep.enable_monitoring("s3://ml-artifacts/baselines/churn",
         ...                      alarm_actions=[topic_arn])    # doctest: +SKIP
         """
-        sm = self._ctx.client("sagemaker")
-        description = sm.describe_endpoint(EndpointName=self.name)
-        if role is None or output_uri is None:
-            config = sm.describe_endpoint_config(
-                EndpointConfigName=description["EndpointConfigName"]
-            )
-            if role is None:
-                model_name = config["ProductionVariants"][0]["ModelName"]
-                role = str(sm.describe_model(ModelName=model_name)["ExecutionRoleArn"])
-            if output_uri is None:
-                capture = config.get("DataCaptureConfig") or {}
-                bucket = (
-                    str(capture.get("DestinationS3Uri", "")).removeprefix("s3://").split("/")[0]
-                )
-                bucket = next(iter(self.policy.artifact_buckets), bucket)
-                output_uri = f"s3://{bucket}/monitoring/{self.name}/"
+        role, output_uri = monitoring_defaults(self._ctx, self.name, role, output_uri)
         with UndoStack(f"enable monitoring on {self.name}") as undo:
             monitoring = create_monitoring(
                 self._ctx,
@@ -458,23 +408,6 @@ class SecureEndpoint:
         leftovers = undo.rollback()
         self.exposures, self.monitoring, self._generations = [], [], []
         if leftovers:
-            from secure_sagemaker.exceptions import RollbackError
-
             raise RollbackError(f"delete {self.name} could not remove everything", leftovers)
         if wait:
             self._wait("endpoint_deleted")
-
-
-def _capture_from(config: Mapping[str, Any] | None) -> DataCapture:
-    """The current endpoint config's capture settings (the default if it had none)."""
-    if not config:
-        return _DEFAULT_CAPTURE
-    modes = {o.get("CaptureMode") for o in config.get("CaptureOptions", [])}
-    return DataCapture(
-        enabled=bool(config.get("EnableCapture", True)),
-        sampling_percentage=int(config.get("InitialSamplingPercentage", 100)),
-        capture_request="Input" in modes,
-        capture_response="Output" in modes,
-        destination=config.get("DestinationS3Uri"),
-        kms_key_id=config.get("KmsKeyId"),
-    )

@@ -5,18 +5,26 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from typing import Any
+from urllib.parse import unquote
 
 import attrs
 
-from secure_sagemaker.endpoint._context import AwsContext, split_s3_uri
-from secure_sagemaker.exceptions import IntegrityError
+from secure_sagemaker._aws.clients import resource_name
+from secure_sagemaker._aws.rollback import UndoStack
+from secure_sagemaker._aws.s3uri import S3Uri, bucket_of, s3_uri, split_s3_uri
+from secure_sagemaker._context import AwsContext
+from secure_sagemaker.artifacts import ArtifactRef, ArtifactStore
+from secure_sagemaker.exceptions import IntegrityError, InvalidArgumentError
 
-if TYPE_CHECKING:
-    from secure_sagemaker.artifacts._ref import ArtifactRef
-
-__all__ = ["DataCapture", "ModelSource", "resolve_model_data"]
+__all__ = [
+    "DataCapture",
+    "ModelSource",
+    "config_request",
+    "create_generation",
+    "model_request",
+    "resolve_model_data",
+]
 
 logger = logging.getLogger("secure_sagemaker.endpoint")
 
@@ -25,7 +33,7 @@ VARIANT = "AllTraffic"
 
 def _percentage(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100:
-        raise ValueError("sampling_percentage must be an integer from 0 to 100")
+        raise InvalidArgumentError("sampling_percentage must be an integer from 0 to 100")
 
 
 @attrs.frozen
@@ -50,11 +58,11 @@ class DataCapture:
 
     def __attrs_post_init__(self) -> None:
         if not (self.capture_request or self.capture_response):
-            raise ValueError("DataCapture must capture requests, responses or both")
+            raise InvalidArgumentError("DataCapture must capture requests, responses or both")
 
     def request(self, endpoint_name: str, default_bucket: str) -> dict[str, Any]:
         """The ``DataCaptureConfig`` of a CreateEndpointConfig request."""
-        destination = self.destination or f"s3://{default_bucket}/data-capture/{endpoint_name}/"
+        destination = self.destination or s3_uri(default_bucket, f"data-capture/{endpoint_name}/")
         modes = [
             m
             for m, on in (("Input", self.capture_request), ("Output", self.capture_response))
@@ -70,6 +78,25 @@ class DataCapture:
             config["KmsKeyId"] = self.kms_key_id
         return config
 
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any] | None) -> DataCapture:
+        """The capture settings of an endpoint config's ``DataCaptureConfig`` (the
+        default when it has none)."""
+        if not config:
+            return DEFAULT_CAPTURE
+        modes = {o.get("CaptureMode") for o in config.get("CaptureOptions", [])}
+        return cls(
+            enabled=bool(config.get("EnableCapture", True)),
+            sampling_percentage=int(config.get("InitialSamplingPercentage", 100)),
+            capture_request="Input" in modes,
+            capture_response="Output" in modes,
+            destination=config.get("DestinationS3Uri"),
+            kms_key_id=config.get("KmsKeyId"),
+        )
+
+
+DEFAULT_CAPTURE = DataCapture()
+
 
 @attrs.frozen
 class ModelSource:
@@ -80,25 +107,25 @@ class ModelSource:
     bucket: str
     version_id: str | None = None
 
+    @classmethod
+    def unverified(cls, uri: str) -> ModelSource:
+        """A model's current ``ModelDataUrl``, used again as it is."""
+        return cls(uri, bucket_of(uri))
+
 
 def _pin(model_data: object) -> tuple[ArtifactRef | None, str, str, str | None]:
     """``(ref or None, bucket, key, version_id or None)``; ``ref`` when a content hash
     is known (an ``ArtifactRef`` or a URI with ``sha256=``)."""
     if not isinstance(model_data, str):
-        from secure_sagemaker.artifacts._ref import ArtifactRef
-
         if not isinstance(model_data, ArtifactRef):
-            raise ValueError("model_data must be an ArtifactRef or an s3:// URI")
+            raise InvalidArgumentError("model_data must be an ArtifactRef or an s3:// URI")
         return model_data, model_data.bucket, model_data.key, model_data.version_id
-    parts = urlsplit(model_data)
-    query = parse_qs(parts.query)
-    if "sha256" in query:
-        from secure_sagemaker.artifacts._ref import ArtifactRef
-
+    uri = S3Uri.parse(model_data)
+    if uri.values("sha256"):
         ref = ArtifactRef.parse(model_data)
         return ref, ref.bucket, ref.key, ref.version_id
-    bucket, key = split_s3_uri(f"{parts.scheme}://{parts.netloc}{parts.path}")
-    versions = query.get("versionId", [])
+    bucket, key = split_s3_uri(uri.without_query)
+    versions = uri.values("versionId")
     return None, bucket, unquote(key), versions[0] if len(versions) == 1 else None
 
 
@@ -118,7 +145,7 @@ def resolve_model_data(model_data: object, *, allow_unpinned: bool, ctx: AwsCont
     unpinned artifact; ``ValueError`` for something that is not an S3 artifact.
     """
     ref, bucket, key, version = _pin(model_data)
-    uri = f"s3://{bucket}/{key}"
+    uri = s3_uri(bucket, key)
     if version is None:
         if not allow_unpinned:
             raise IntegrityError(
@@ -129,8 +156,6 @@ def resolve_model_data(model_data: object, *, allow_unpinned: bool, ctx: AwsCont
         logger.warning("deploying an unpinned, unverified model artifact (allow_unpinned=True)")
         return ModelSource(uri, bucket)
     if ref is not None:
-        from secure_sagemaker.artifacts import ArtifactStore
-
         ArtifactStore(ref.bucket, session=ctx.session, policy=ctx.policy).verify(ref)
     current = ctx.client("s3").head_object(Bucket=bucket, Key=key).get("VersionId")
     if current != version:
@@ -192,5 +217,49 @@ def config_request(
     return request
 
 
-def tag_list(tags: Mapping[str, str] | None) -> list[dict[str, str]]:
-    return [{"Key": k, "Value": v} for k, v in (tags or {}).items()]
+def create_generation(
+    ctx: AwsContext,
+    undo: UndoStack,
+    endpoint_name: str,
+    *,
+    source: ModelSource,
+    image_uri: str,
+    role: str,
+    environment: Mapping[str, str] | None,
+    instance_type: str,
+    instance_count: int,
+    capture: DataCapture,
+    tags: list[dict[str, str]],
+) -> tuple[str, str]:
+    """CreateModel then CreateEndpointConfig for ``endpoint_name`` (an undo for each);
+    their names."""
+    sm = ctx.client("sagemaker")
+    model = resource_name(endpoint_name)
+    sm.create_model(
+        **model_request(
+            model,
+            source=source,
+            image_uri=image_uri,
+            role=role,
+            environment=environment,
+            tags=tags,
+        )
+    )
+    undo.push(f"model {model}", lambda: sm.delete_model(ModelName=model))
+    config = resource_name(endpoint_name)
+    bucket = next(iter(ctx.policy.artifact_buckets), source.bucket)
+    sm.create_endpoint_config(
+        **config_request(
+            config,
+            model_name=model,
+            instance_type=instance_type,
+            instance_count=instance_count,
+            capture=capture.request(endpoint_name, bucket),
+            tags=tags,
+        )
+    )
+    undo.push(
+        f"endpoint config {config}",
+        lambda: sm.delete_endpoint_config(EndpointConfigName=config),
+    )
+    return model, config

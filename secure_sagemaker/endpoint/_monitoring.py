@@ -13,10 +13,19 @@ from typing import Any
 
 import attrs
 
+from secure_sagemaker._aws.clients import resource_name
 from secure_sagemaker._aws.rollback import UndoStack
-from secure_sagemaker.endpoint._context import AwsContext, resource_name, split_s3_uri
+from secure_sagemaker._aws.s3uri import bucket_of, s3_uri, split_s3_uri
+from secure_sagemaker._context import AwsContext
+from secure_sagemaker.exceptions import InvalidArgumentError
 
-__all__ = ["DRIFT_NAMESPACE", "Monitoring", "analyzer_image", "create_monitoring"]
+__all__ = [
+    "DRIFT_NAMESPACE",
+    "Monitoring",
+    "analyzer_image",
+    "create_monitoring",
+    "monitoring_defaults",
+]
 
 DRIFT_NAMESPACE = "aws/sagemaker/Endpoints/data-metrics"
 MAX_ALARM_METRICS = 10
@@ -59,8 +68,32 @@ def analyzer_image(region: str) -> str:
     region not in the table (pass ``analyzer_image=`` then)."""
     account = _ANALYZER_ACCOUNTS.get(region)
     if account is None:
-        raise ValueError("no known Model Monitor image for this region; pass analyzer_image=")
+        raise InvalidArgumentError(
+            "no known Model Monitor image for this region; pass analyzer_image="
+        )
     return f"{account}.dkr.ecr.{region}.amazonaws.com/sagemaker-model-monitor-analyzer"
+
+
+def monitoring_defaults(
+    ctx: AwsContext, endpoint_name: str, role: str | None, output_uri: str | None
+) -> tuple[str, str]:
+    """``(role, output_uri)``: the model's execution role and
+    ``s3://<policy's first artifact bucket, else the capture bucket>/monitoring/<endpoint>/``
+    for whichever is ``None`` (the endpoint is described either way: it must exist)."""
+    sm = ctx.client("sagemaker")
+    description = sm.describe_endpoint(EndpointName=endpoint_name)
+    if role is not None and output_uri is not None:
+        return role, output_uri
+    config = sm.describe_endpoint_config(EndpointConfigName=description["EndpointConfigName"])
+    if role is None:
+        model_name = config["ProductionVariants"][0]["ModelName"]
+        role = str(sm.describe_model(ModelName=model_name)["ExecutionRoleArn"])
+    if output_uri is None:
+        capture = config.get("DataCaptureConfig") or {}
+        bucket = bucket_of(str(capture.get("DestinationS3Uri", "")))
+        bucket = next(iter(ctx.policy.artifact_buckets), bucket)
+        output_uri = s3_uri(bucket, f"monitoring/{endpoint_name}/")
+    return role, output_uri
 
 
 def _schedule(schedule: str) -> tuple[str, int]:
@@ -68,7 +101,7 @@ def _schedule(schedule: str) -> tuple[str, int]:
         return _SCHEDULES[schedule], _PERIODS[schedule]
     if schedule.startswith("cron(") and schedule.endswith(")"):
         return schedule, 3600
-    raise ValueError('schedule must be "hourly", "daily" or a cron(...) expression')
+    raise InvalidArgumentError('schedule must be "hourly", "daily" or a cron(...) expression')
 
 
 def baseline_features(ctx: AwsContext, baseline_uri: str) -> list[str]:
@@ -203,7 +236,7 @@ def create_monitoring(
     if alarm and not features:
         features = baseline_features(ctx, baseline_uri)
     if alarm and not 0 < len(features) <= MAX_ALARM_METRICS:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"the drift alarm watches 1 to {MAX_ALARM_METRICS} features; pass "
             "drift_features= with the most important ones"
         )

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from secure_sagemaker._aws.s3uri import SCHEME
 from secure_sagemaker.exceptions import PolicyError
 
 __all__ = ["SAGEMAKER_METRIC_NAMESPACES", "execution_role_policy", "trust_policy"]
@@ -37,7 +38,7 @@ def _strs(value: str | Iterable[str] | None) -> list[str]:
 
 
 def _bucket_and_prefix(uri: str) -> tuple[str, str]:
-    rest = uri.removeprefix("s3://")
+    rest = uri.removeprefix(SCHEME)
     bucket, _, prefix = rest.partition("/")
     if not bucket:
         raise PolicyError("each entry must be s3://bucket/prefix or a bucket name", key="s3")

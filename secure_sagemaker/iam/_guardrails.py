@@ -34,8 +34,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
+from secure_sagemaker.controls import CATALOG
 from secure_sagemaker.controls.iam_condition_keys import ConditionKey, current
-from secure_sagemaker.policy import KMS_PURPOSES
+from secure_sagemaker.exceptions import InvalidArgumentError
+from secure_sagemaker.policy import KMS_PURPOSES, SecurityPolicy
 
 if TYPE_CHECKING:
     from secure_sagemaker.policy import SecurityPolicy
@@ -148,8 +150,6 @@ def deny_statements(policy: SecurityPolicy, rules: Iterable[Rule] | None = None)
     """Every Deny statement the catalog's rules imply for ``policy`` (merged by
     condition), in a stable order."""
     if rules is None:
-        from secure_sagemaker.controls import CATALOG
-
         rules = CATALOG
     merged: dict[tuple[str, str], set[str]] = {}
     for rule in rules:
@@ -220,10 +220,8 @@ def guardrails(policy: SecurityPolicy | None = None, *, form: Form = "scp") -> l
     'Deny'
     """
     if form not in SIZE_LIMITS:
-        raise ValueError('form must be "scp" or "iam"')
+        raise InvalidArgumentError('form must be "scp" or "iam"')
     if policy is None:
-        from secure_sagemaker.policy import SecurityPolicy
-
         policy = SecurityPolicy()
     return _pack(deny_statements(policy), SIZE_LIMITS[form])
 

@@ -30,6 +30,7 @@ from secure_sagemaker.controls._policy_document import (
     load_document,
     statements,
 )
+from secure_sagemaker.exceptions import InvalidArgumentError, ResourceFailedError
 
 __all__ = [
     "NOT_IN_EVENT_HISTORY",
@@ -174,7 +175,7 @@ def _access_advisor(iam: Any, role_arn: str) -> list[Mapping[str, Any]]:
         if page.get("JobStatus") == "IN_PROGRESS":
             raise _JobInProgress
         if page.get("JobStatus") == "FAILED":
-            raise RuntimeError("IAM Access Advisor could not build the report for this role")
+            raise ResourceFailedError("IAM Access Advisor report for this role", "FAILED", "")
         return page
 
     page = first_page()
@@ -277,7 +278,9 @@ def refine_role(
     ['secretsmanager']
     """
     if days < 1 or days > 90:
-        raise ValueError("days must be between 1 and 90 (CloudTrail Event history keeps 90)")
+        raise InvalidArgumentError(
+            "days must be between 1 and 90 (CloudTrail Event history keeps 90)"
+        )
     if session is None:
         import boto3
 

@@ -25,6 +25,7 @@ from typing import Generic, TypeVar
 import attrs
 
 from secure_sagemaker._aws.retry import is_transient
+from secure_sagemaker.exceptions import InvalidArgumentError
 
 __all__ = ["TTLCache"]
 
@@ -59,9 +60,9 @@ class TTLCache(Generic[K, V]):
 
     def __attrs_post_init__(self) -> None:
         if self.ttl < 0 or self.stale_grace < 0 or self.retry_after < 0:
-            raise ValueError("ttl, stale_grace and retry_after must be >= 0 seconds")
+            raise InvalidArgumentError("ttl, stale_grace and retry_after must be >= 0 seconds")
         if self.max_entries < 1:
-            raise ValueError("max_entries must be at least 1")
+            raise InvalidArgumentError("max_entries must be at least 1")
 
     def _entry(self, key: K) -> _Entry[V]:
         with self._lock:

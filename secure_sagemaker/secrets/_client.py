@@ -39,7 +39,13 @@ import botocore.exceptions
 from secure_sagemaker._aws.redact import install_botocore_filter
 from secure_sagemaker.controls.sm5_secrets import SECRET_VIEW
 from secure_sagemaker.evaluation import evaluate
-from secure_sagemaker.exceptions import SecretNotFoundError
+from secure_sagemaker.exceptions import (
+    ArgumentTypeError,
+    InvalidArgumentError,
+    SecretNotFoundError,
+)
+from secure_sagemaker.guard import protect
+from secure_sagemaker.policy import SecurityPolicy
 from secure_sagemaker.rules import Finding
 from secure_sagemaker.secrets._cache import TTLCache
 from secure_sagemaker.secrets._env import PREFIX, parse_reference, resolve_environment
@@ -65,13 +71,13 @@ MAX_ROTATION_DAYS = 90
 
 def _check_target(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, str) or "#" in value:
-        raise ValueError("SecretRef name_or_arn must be a secret name or ARN (no '#')")
+        raise InvalidArgumentError("SecretRef name_or_arn must be a secret name or ARN (no '#')")
     parse_reference(PREFIX + value)  # raises ValueError without repeating the value
 
 
 def _check_key(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is not None and (not isinstance(value, str) or not value):
-        raise ValueError("SecretRef key must be a non-empty JSON key or None")
+        raise InvalidArgumentError("SecretRef key must be a non-empty JSON key or None")
 
 
 @attrs.frozen
@@ -98,7 +104,9 @@ class SecretRef:
         """The reference ``text`` denotes; ``ValueError`` when it is not one."""
         parsed = parse_reference(text)
         if parsed is None:
-            raise ValueError("not a secret reference: expected secretsmanager:<name>[#<key>]")
+            raise InvalidArgumentError(
+                "not a secret reference: expected secretsmanager:<name>[#<key>]"
+            )
         return cls(parsed[0], key=parsed[1])
 
 
@@ -155,8 +163,8 @@ def _secret_params(value: str | bytes | SecretValue | Mapping[str, Any]) -> dict
             return {"SecretString": json.dumps(dict(value))}
         except (TypeError, ValueError):
             pass
-        raise TypeError("a mapping secret value must be JSON-serialisable")
-    raise TypeError("a secret value must be str, bytes, SecretValue or a JSON-able mapping")
+        raise ArgumentTypeError("a mapping secret value must be JSON-serialisable")
+    raise ArgumentTypeError("a secret value must be str, bytes, SecretValue or a JSON-able mapping")
 
 
 class SecretClient:
@@ -280,8 +288,6 @@ class SecretClient:
     def _policy_now(self) -> SecurityPolicy:
         with self._lock:
             if self._policy is None:
-                from secure_sagemaker.policy import SecurityPolicy
-
                 self._policy = SecurityPolicy.load()
             return self._policy
 
@@ -290,8 +296,6 @@ class SecretClient:
         policy = self._policy_now()
         with self._lock:
             if not self._guarded:
-                from secure_sagemaker.guard import protect
-
                 protect(self._client, policy)
                 self._guarded = True
         return self._client
@@ -334,7 +338,7 @@ class SecretClient:
         except botocore.exceptions.ParamValidationError:
             invalid = True  # botocore's report may quote the value: never pass it on
         if invalid:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"CreateSecret parameters for secret {name!r} are invalid: the name must be "
                 "1-512 characters, the value 1-65536 bytes, KmsKeyId a key ID, ARN or alias"
             )
@@ -364,7 +368,7 @@ class SecretClient:
             # -> True
         """
         if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 90:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"SM502: rotation period must be 1-{MAX_ROTATION_DAYS} days; pass days<=90"
             )
         client = self._writer()

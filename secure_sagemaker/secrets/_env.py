@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from secure_sagemaker._aws.redact import install_botocore_filter
-from secure_sagemaker.exceptions import SecretNotFoundError
+from secure_sagemaker.exceptions import InvalidArgumentError, SecretNotFoundError
 from secure_sagemaker.secrets._value import SecretFormatError
 
 __all__ = ["PREFIX", "parse_reference", "resolve_environment"]
@@ -48,7 +48,7 @@ def parse_reference(text: str) -> tuple[str, str | None] | None:
         return None
     target, sep, key = text[len(PREFIX) :].partition("#")
     if not _TARGET.match(target) or (sep and not key):
-        raise ValueError(
+        raise InvalidArgumentError(
             "a secret reference is secretsmanager:<name or ARN>[#<json key>], with a name "
             "of 1-512 characters from A-Z a-z 0-9 / _ + = . @ -"
         )
@@ -100,7 +100,7 @@ def resolve_environment(
         try:
             ref = parse_reference(value)
         except ValueError as err:
-            raise ValueError(f"environment variable {name}: {err}") from None
+            raise InvalidArgumentError(f"environment variable {name}: {err}") from None
         if ref is not None:
             refs[name] = ref
     out = dict(source)

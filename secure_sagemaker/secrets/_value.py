@@ -16,7 +16,7 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any, NoReturn, final
 
-from secure_sagemaker.exceptions import SecretFormatError
+from secure_sagemaker.exceptions import ArgumentTypeError, SecretFormatError
 
 __all__ = ["REDACTED", "SecretFormatError", "SecretMapping", "SecretValue"]
 
@@ -55,7 +55,7 @@ class SecretValue:
 
     def __init__(self, value: str | bytes, *, name: str = "") -> None:
         if not isinstance(value, (str, bytes)):
-            raise TypeError("a SecretValue holds str or bytes")
+            raise ArgumentTypeError("a SecretValue holds str or bytes")
         object.__setattr__(self, "_value", value)
         object.__setattr__(self, "_name", name)
 

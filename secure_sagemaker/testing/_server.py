@@ -30,7 +30,7 @@ import ssl
 import tempfile
 import threading
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
@@ -38,6 +38,7 @@ from typing import Any
 
 import attrs
 
+from secure_sagemaker.exceptions import ArgumentTypeError, ResourceNotReadyError
 from secure_sagemaker.testing import _s3policy, _sagemaker
 
 __all__ = ["Capture", "EmbeddedAWS", "capture_requests", "environment"]
@@ -107,13 +108,16 @@ def _make_certificate(directory: Path) -> tuple[Path, Path]:
 
 
 @contextmanager
-def environment(values: dict[str, str]) -> Iterator[None]:
-    """Set ``values`` in ``os.environ`` for the block, then restore what was there.
+def environment(values: dict[str, str], *, clear: Iterable[str] = ()) -> Iterator[None]:
+    """Set ``values`` (and unset the names in ``clear``) in ``os.environ`` for the
+    block, then restore what was there.
 
-    >>> with EmbeddedAWS() as aws, environment(aws.env()):     # doctest: +SKIP
+    >>> with EmbeddedAWS() as aws, environment(aws.env(), clear=["AWS_PROFILE"]):  # doctest: +SKIP
     ...     boto3.client("s3").list_buckets()
     """
-    saved = {k: os.environ.get(k) for k in values}
+    saved = {k: os.environ.get(k) for k in (*values, *clear)}
+    for name in clear:
+        os.environ.pop(name, None)
     os.environ.update(values)
     try:
         yield
@@ -131,7 +135,8 @@ class EmbeddedAWS:
     Use as a context manager or call :meth:`start` / :meth:`stop` (``stop`` is
     idempotent and also runs when ``start`` fails midway).  Attributes:
     ``endpoint_url``, ``ca_bundle`` (the certificate's path; ``None`` with
-    ``tls=False``) and ``region``.  Raises ``RuntimeError`` when used before start.
+    ``tls=False``) and ``region``.  Raises ``ResourceNotReadyError`` (a
+    ``RuntimeError``) when used before start.
 
     >>> with EmbeddedAWS() as aws:                              # doctest: +SKIP
     ...     aws.session().client("s3").create_bucket(Bucket="b")
@@ -163,7 +168,7 @@ class EmbeddedAWS:
     def start(self) -> EmbeddedAWS:
         """Start the server; returns ``self``.  Raises ``RuntimeError`` if running."""
         if self._server is not None:
-            raise RuntimeError("EmbeddedAWS is already running")
+            raise ResourceNotReadyError("EmbeddedAWS is already running")
         try:
             self._start()
         except BaseException:
@@ -241,7 +246,7 @@ class EmbeddedAWS:
     @property
     def endpoint_url(self) -> str:
         if self._endpoint is None:
-            raise RuntimeError("EmbeddedAWS is not running; call start() first")
+            raise ResourceNotReadyError("EmbeddedAWS is not running; call start() first")
         return self._endpoint
 
     @property
@@ -364,7 +369,9 @@ def capture_requests(client_or_session: Any) -> Iterator[Capture]:
     if events is None and hasattr(client_or_session, "get_component"):
         events = client_or_session.get_component("event_emitter")
     if events is None:
-        raise TypeError("capture_requests needs a botocore client, boto3 or botocore session")
+        raise ArgumentTypeError(
+            "capture_requests needs a botocore client, boto3 or botocore session"
+        )
     capture = Capture()
     tag = f"secure-sagemaker-capture-{id(capture)}"
 

@@ -1,0 +1,150 @@
+"""``audit``: judge an existing account with the same rules, report, set the exit code."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from secure_sagemaker.audit import SERVICES, audit
+from secure_sagemaker.audit._audit import DEFAULT_SINCE_DAYS, DEFAULT_WORKERS
+from secure_sagemaker.audit._fetch import reason
+from secure_sagemaker.audit._render import FORMATS, render
+from secure_sagemaker.cli._common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    Subcommands,
+    add_fail_on_option,
+    add_format_option,
+    add_output_option,
+    add_policy_option,
+    load_policy,
+)
+from secure_sagemaker.exceptions import AuditError, PolicyError
+
+__all__ = ["add_audit_arguments", "register", "run_audit_command"]
+
+
+def register(sub: Subcommands) -> None:
+    """Add ``audit``."""
+    p = sub.add_parser("audit", help="judge an existing account with the same rules")
+    add_audit_arguments(p)
+    p.set_defaults(func=run_audit_command)
+
+
+def add_audit_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the ``secure-sagemaker audit`` options to ``parser``."""
+    parser.add_argument(
+        "--region",
+        action="append",
+        dest="regions",
+        metavar="R",
+        help="region to audit (repeatable, comma-separated, or 'all'); "
+        "default: the profile's region",
+    )
+    parser.add_argument("--regions", action="append", dest="regions", help=argparse.SUPPRESS)
+    parser.add_argument("--endpoint-url", help="send every AWS call to this URL (emulators)")
+    parser.add_argument("--profile", help="AWS profile name")
+    parser.add_argument(
+        "--since-days",
+        type=int,
+        default=DEFAULT_SINCE_DAYS,
+        metavar="N",
+        help="audit jobs created in the last N days (default 30; 0 = all)",
+    )
+    add_format_option(parser, FORMATS)
+    add_output_option(parser, "write the report here (default stdout)", metavar="FILE")
+    add_fail_on_option(
+        parser,
+        "high",
+        help="exit 1 when a failure at or above this severity is found (default high)",
+    )
+    add_policy_option(parser)
+    parser.add_argument("--services", help=f"comma-separated subset of {','.join(SERVICES)}")
+    parser.add_argument(
+        "--all-buckets",
+        action="store_true",
+        help="audit every bucket, not only SageMaker and policy artifact buckets",
+    )
+    parser.add_argument("--accounts", help="comma-separated account IDs, or 'organization'")
+    parser.add_argument(
+        "--role-arn-template",
+        metavar="ARN",
+        help="role to assume per account, e.g. arn:aws:iam::{account}:role/Auditor",
+    )
+    parser.add_argument(
+        "--max-workers",
+        type=int,
+        default=DEFAULT_WORKERS,
+        help=f"concurrent AWS calls (default {DEFAULT_WORKERS})",
+    )
+
+
+class _Progress:
+    """``listed N  assessed M`` on one self-overwriting stderr line, TTY only."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self.enabled = stream.isatty()
+
+    def __call__(self, listed: int, assessed: int) -> None:
+        if self.enabled:
+            width = 30
+            done = width * assessed // listed if listed else 0
+            bar = "#" * done + "-" * (width - done)
+            self._stream.write(f"\raudit [{bar}] listed {listed}  assessed {assessed}")
+            self._stream.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            self._stream.write("\n")
+            self._stream.flush()
+
+
+def run_audit_command(args: argparse.Namespace) -> int:
+    """Run ``secure-sagemaker audit``: :data:`EXIT_OK` when nothing at or above
+    ``--fail-on`` fails, :data:`EXIT_FINDINGS` when something does,
+    :data:`EXIT_USAGE` on a usage or credential error (one line on stderr)."""
+    try:
+        import boto3  # here, not at the top, to keep `secure-sagemaker --help` fast
+
+        policy = load_policy(args.policy)
+        regions: Sequence[str] | str | None = None
+        if args.regions:
+            flat = [r.strip() for raw in args.regions for r in raw.split(",") if r.strip()]
+            regions = "all" if "all" in flat else flat
+        services = args.services.split(",") if args.services else None
+        progress = _Progress(sys.stderr)
+        session = boto3.Session(profile_name=args.profile, region_name=None)
+        try:
+            report = audit(
+                session,
+                policy=policy,
+                regions=regions,
+                services=services,
+                all_buckets=args.all_buckets,
+                since_days=args.since_days or None,
+                max_workers=args.max_workers,
+                accounts=args.accounts,
+                role_arn_template=args.role_arn_template,
+                endpoint_url=args.endpoint_url,
+                progress=progress,
+            )
+        finally:
+            progress.close()
+    except (AuditError, PolicyError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as err:  # profile not found, no credentials, bad endpoint URL
+        print(f"error: cannot start the audit: {reason(err)}", file=sys.stderr)
+        return EXIT_USAGE
+    colour = args.output is None and sys.stdout.isatty()
+    text = render(report, args.format, fail_on=args.fail_on, colour=colour)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        sys.stdout.write(text)
+    return EXIT_FINDINGS if report.failures(args.fail_on) else EXIT_OK

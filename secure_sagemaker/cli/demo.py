@@ -1,0 +1,24 @@
+"""``demo``: the whole secure workflow on the embedded AWS emulator."""
+
+from __future__ import annotations
+
+import argparse
+
+from secure_sagemaker.cli._common import Subcommands
+
+__all__ = ["register"]
+
+
+def register(sub: Subcommands) -> None:
+    """Add ``demo``."""
+    p = sub.add_parser("demo", help="the whole secure workflow on an embedded AWS emulator")
+    p.add_argument("--endpoint-url", help="run against another emulator instead")
+    p.add_argument("--keep", action="store_true", help="leave the emulator running")
+    p.set_defaults(func=_cmd_demo)
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    # imported here, not at the top: the demo pulls in moto, far too slow for `--help`
+    from secure_sagemaker.demo import main as demo
+
+    return demo(endpoint_url=args.endpoint_url, keep=args.keep)

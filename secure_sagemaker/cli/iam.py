@@ -1,0 +1,25 @@
+"""``guardrails``: IAM/SCP deny statements that mirror the rules."""
+
+from __future__ import annotations
+
+import argparse
+
+from secure_sagemaker.cli._common import EXIT_OK, Subcommands, add_policy_option, load_policy
+
+__all__ = ["register"]
+
+
+def register(sub: Subcommands) -> None:
+    """Add ``guardrails``."""
+    p = sub.add_parser("guardrails", help="IAM/SCP deny statements that mirror the rules")
+    p.add_argument("--form", choices=("scp", "iam"), default="scp")
+    add_policy_option(p)
+    p.set_defaults(func=_cmd_guardrails)
+
+
+def _cmd_guardrails(args: argparse.Namespace) -> int:
+    # imported here, not at the top, to keep `secure-sagemaker --help` fast
+    from secure_sagemaker.iam import guardrails_json
+
+    print(guardrails_json(load_policy(args.policy), args.form))
+    return EXIT_OK

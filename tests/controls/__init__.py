@@ -1,0 +1,39 @@
+"""Examples beside each rule ID range: one secure and one insecure request per rule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.controls import (
+    test_sm1_notebooks,
+    test_sm2_jobs,
+    test_sm3_inference,
+    test_sm4_storage,
+    test_sm5_secrets,
+    test_sm6_trails,
+    test_sm7_network,
+    test_sm8_exposure,
+)
+
+Example = tuple[str, dict[str, Any] | None, dict[str, Any]]
+
+
+def all_examples() -> dict[str, Example]:
+    """Every range's examples (the IAM policy ones live in tests/test_iam_rules.py)."""
+    from tests.test_iam_rules import EXAMPLES as IAM  # a test module: loaded on demand
+
+    out: dict[str, Example] = {}
+    for table in (
+        test_sm1_notebooks.EXAMPLES,
+        test_sm2_jobs.EXAMPLES,
+        test_sm3_inference.EXAMPLES,
+        test_sm4_storage.EXAMPLES,
+        test_sm5_secrets.EXAMPLES,
+        test_sm6_trails.EXAMPLES,
+        test_sm7_network.EXAMPLES,
+        test_sm8_exposure.EXAMPLES,
+        IAM,
+    ):
+        assert not set(table) & set(out), "an example is defined twice"
+        out.update(table)
+    return out
