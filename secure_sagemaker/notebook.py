@@ -23,7 +23,7 @@ from secure_sagemaker._aws.clients import session_or_default
 from secure_sagemaker._aws.rollback import UndoStack, ignore_missing
 from secure_sagemaker._aws.tags import Tags, normalize_tags
 from secure_sagemaker._aws.wait import ResourceFailedError, Waiting, wait
-from secure_sagemaker._context import refuse_insecure
+from secure_sagemaker._wrapper import refuse_insecure
 from secure_sagemaker.exceptions import InvalidArgumentError
 from secure_sagemaker.guard import protect
 from secure_sagemaker.network import require_private_network

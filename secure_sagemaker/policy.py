@@ -18,7 +18,7 @@ from typing import Any, Literal
 import attrs
 
 from secure_sagemaker._aws.kms import is_customer_kms_key
-from secure_sagemaker._aws.s3uri import bucket_of
+from secure_sagemaker._aws.s3uri import bucket_of, is_bucket_name
 from secure_sagemaker.controls import CATALOG
 from secure_sagemaker.exceptions import PolicyError
 from secure_sagemaker.rules import Severity
@@ -36,7 +36,6 @@ KMS_PURPOSES = ("volume", "output", "endpoint", "data_capture", "secrets", "s3")
 _SUBNET = re.compile(r"^subnet-[0-9a-f]{8,17}$")
 _SG = re.compile(r"^sg-[0-9a-f]{8,17}$")
 _VPC = re.compile(r"^vpc-[0-9a-f]{8,17}$")
-_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d$")
 _RULE_ID = re.compile(r"^SM\d{3}$")
 
@@ -92,7 +91,7 @@ def _check_waivers(inst: Any, attribute: attrs.Attribute[Any], value: Mapping[st
 
 def _check_buckets(inst: Any, attribute: attrs.Attribute[Any], value: tuple[str, ...]) -> None:
     for item in value:
-        if not _BUCKET.match(item):
+        if not is_bucket_name(item):
             raise PolicyError(
                 "each entry must be an S3 bucket name or s3:// URI", key=attribute.name
             )

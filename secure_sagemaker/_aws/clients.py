@@ -1,5 +1,5 @@
 """Sessions and resource names every wrapper shares (boto3 only; no guard here:
-guarded clients come from :mod:`secure_sagemaker._context`)."""
+guarded clients come from :mod:`secure_sagemaker._wrapper`)."""
 
 from __future__ import annotations
 

@@ -9,10 +9,37 @@ import attrs
 
 from secure_sagemaker.exceptions import InvalidS3UriError
 
-__all__ = ["SCHEME", "S3Uri", "bucket_of", "s3_uri", "split_s3_uri"]
+__all__ = [
+    "BUCKET_NAME",
+    "SCHEME",
+    "S3Uri",
+    "bucket_in",
+    "bucket_of",
+    "is_bucket_name",
+    "s3_uri",
+    "split_s3_uri",
+]
 
 SCHEME = "s3://"
-_STRICT = re.compile(r"^s3://(?P<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:/(?P<key>.*))?$")
+_NAME = r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"
+BUCKET_NAME = re.compile(rf"^{_NAME}$")
+"""An S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens."""
+_STRICT = re.compile(rf"^s3://(?P<bucket>{_NAME})(?:/(?P<key>.*))?$")
+
+
+def is_bucket_name(value: object) -> bool:
+    """True for a well-formed S3 bucket name."""
+    return isinstance(value, str) and BUCKET_NAME.match(value) is not None
+
+
+def bucket_in(value: str) -> str | None:
+    """The bucket of a well-formed ``s3://bucket[/key]`` URI, else ``None``.
+
+    >>> bucket_in("s3://ml-data/train.csv"), bucket_in("https://example.com/x")
+    ('ml-data', None)
+    """
+    match = _STRICT.match(value)
+    return match["bucket"] if match else None
 
 
 def s3_uri(bucket: str, key: str = "") -> str:

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import attrs
 
-from secure_sagemaker._aws.s3uri import S3Uri, s3_uri
+from secure_sagemaker._aws.s3uri import S3Uri, is_bucket_name, s3_uri
 from secure_sagemaker.exceptions import (
     ArgumentTypeError,
     InvalidArgumentError,
@@ -33,7 +33,6 @@ __all__ = [
 ]
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
-_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
 MANIFEST_FORMAT = "secure-sagemaker/manifest/1"
 MANIFEST_SUFFIX = ".manifest.json"  # a directory artifact's manifest: <prefix>.manifest.json
 
@@ -49,7 +48,7 @@ def _non_empty(instance: Any, attribute: Any, value: str) -> None:
 
 
 def _bucket(instance: Any, attribute: Any, value: str) -> None:
-    if not _BUCKET.match(value):
+    if not is_bucket_name(value):
         raise InvalidArgumentError(
             "bucket must be an S3 bucket name (3-63 lowercase letters, digits, . -)"
         )

@@ -14,6 +14,8 @@ from typing import Any
 
 import attrs
 
+from secure_sagemaker._aws.s3uri import bucket_in
+
 __all__ = ["KINDS", "NOT_AUDITED", "Kind", "References", "references", "to_request"]
 
 #: Rules the audit does not report, and why (documented in docs/audit.md).
@@ -167,7 +169,6 @@ def to_request(kind: Kind, described: Mapping[str, Any]) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- references
 
-_S3_URI = re.compile(r"^s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:/|$)")
 _ROLE_KEYS = frozenset({"RoleArn", "ExecutionRoleArn", "ExecutionRole"})
 _SUBNET_KEYS = frozenset({"SubnetId", "SubnetIds", "Subnets"})
 _SG_KEYS = frozenset({"SecurityGroupIds", "SecurityGroups"})
@@ -209,8 +210,8 @@ def references(described: Mapping[str, Any]) -> References:
     for key, value in _walk(described):
         if not isinstance(value, str):
             continue
-        if m := _S3_URI.match(value):
-            refs.buckets.add(m.group(1))
+        if bucket := bucket_in(value):
+            refs.buckets.add(bucket)
         elif key in _ROLE_KEYS and value.startswith("arn:"):
             refs.roles.add(value)
         elif key in _SUBNET_KEYS and value.startswith("subnet-"):

@@ -20,7 +20,7 @@ from secure_sagemaker._aws.rollback import UndoStack
 from secure_sagemaker._aws.tags import normalize_tags
 from secure_sagemaker._aws.wait import Waiting
 from secure_sagemaker._aws.wait import wait as wait_for
-from secure_sagemaker._context import AwsContext
+from secure_sagemaker._wrapper import AwsContext
 from secure_sagemaker.endpoint._exposure import Exposure, create_exposure, delete_exposure
 from secure_sagemaker.endpoint._model import (
     DEFAULT_CAPTURE,

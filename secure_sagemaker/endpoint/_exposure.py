@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from secure_sagemaker._aws.rollback import UndoStack, ignore_missing
-from secure_sagemaker._context import AwsContext
+from secure_sagemaker._wrapper import AwsContext
 from secure_sagemaker.controls.sm8_exposure import ACCESS_LOG_FORMAT
 
 __all__ = ["Exposure", "create_exposure", "delete_exposure"]

@@ -16,7 +16,7 @@ import attrs
 from secure_sagemaker._aws.clients import resource_name
 from secure_sagemaker._aws.rollback import UndoStack
 from secure_sagemaker._aws.s3uri import bucket_of, s3_uri, split_s3_uri
-from secure_sagemaker._context import AwsContext
+from secure_sagemaker._wrapper import AwsContext
 from secure_sagemaker.exceptions import InvalidArgumentError
 
 __all__ = [

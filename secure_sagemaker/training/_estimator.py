@@ -13,7 +13,7 @@ from secure_sagemaker._aws.rollback import UndoStack
 from secure_sagemaker._aws.s3uri import S3Uri, s3_uri
 from secure_sagemaker._aws.tags import Tags
 from secure_sagemaker._aws.wait import ResourceFailedError, Waiting, wait
-from secure_sagemaker._context import refuse_insecure
+from secure_sagemaker._wrapper import refuse_insecure
 from secure_sagemaker.artifacts._pinning import verify_pinned
 from secure_sagemaker.endpoint import SecureEndpoint
 from secure_sagemaker.exceptions import (
