@@ -4,12 +4,15 @@ against ``import boto3``, each in fresh processes, measured in the same run.
 Every sample is one new interpreter timing its own import with ``perf_counter``
 (interpreter start-up is excluded, the shared part of the cost is not): the median
 of N processes per case, the cases interleaved so drift hits all of them alike.
+Bytecode is cached first, as for any installed package (boto3's always is): a
+warm-up round runs without ``PYTHONDONTWRITEBYTECODE``, and so do the samples.
 
 Run: python benchmarks/import_time.py [N]        target: <= 1.3x import boto3 (N=9)
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
@@ -24,18 +27,25 @@ CASES = {
 TARGET = 1.3
 
 
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def sample(code: str) -> float:
     script = (
         "import time\n_t = time.perf_counter()\n"
         + code
         + "\nprint(time.perf_counter() - _t)"
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, env=ENV
+    )
     return float(out.stdout.strip().splitlines()[-1])
 
 
 def main(rounds: int = 9) -> int:
     times: dict[str, list[float]] = {name: [] for name in CASES}
+    for code in CASES.values():
+        sample(code)  # warm-up: writes the bytecode cache
     for _ in range(rounds):
         for name, code in CASES.items():
             times[name].append(sample(code))
