@@ -26,6 +26,7 @@ from typing import Any
 import attrs
 from botocore.exceptions import ClientError
 
+from secure_sagemaker._aws.errors import error_code
 from secure_sagemaker.controls.sm7_network import SECURITY_GROUP, SUBNET, VPC
 from secure_sagemaker.evaluation import evaluate
 from secure_sagemaker.exceptions import InsecureRequestError, NetworkConfigurationError
@@ -232,7 +233,7 @@ def judge_views(
 
 
 def _not_found(err: ClientError) -> NetworkConfigurationError | None:
-    code = str(err.response.get("Error", {}).get("Code", ""))
+    code = error_code(err)
     if code.endswith(".NotFound") or code.endswith(".Malformed"):
         return NetworkConfigurationError(
             f"EC2 does not know a subnet or security group the resource would use ({code}); "

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from secure_sagemaker._aws.clients import session_or_default
+from secure_sagemaker._aws.errors import error_code
 from secure_sagemaker._aws.rollback import UndoStack, ignore_missing
 from secure_sagemaker._aws.tags import Tags, normalize_tags
 from secure_sagemaker._aws.wait import ResourceFailedError, Waiting, wait
@@ -282,7 +283,7 @@ class SecureNotebook:
         try:
             return self.status
         except self.client.exceptions.ClientError as err:
-            if err.response.get("Error", {}).get("Code") in _GONE:
+            if error_code(err) in _GONE:
                 return None
             raise
 

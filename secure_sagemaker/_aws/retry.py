@@ -14,6 +14,8 @@ import botocore.config
 import botocore.exceptions
 import tenacity
 
+from secure_sagemaker._aws.errors import error_code
+
 __all__ = [
     "THROTTLING_CODES",
     "TRANSIENT_CODES",
@@ -62,10 +64,8 @@ _CONNECTION_ERRORS = (
 def is_transient(error: BaseException) -> bool:
     """True for throttling, 5xx responses and dropped connections."""
     if isinstance(error, botocore.exceptions.ClientError):
-        response: Any = error.response
-        code = response.get("Error", {}).get("Code", "")
-        status = response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-        return code in TRANSIENT_CODES or (isinstance(status, int) and status >= 500)
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        return error_code(error) in TRANSIENT_CODES or (isinstance(status, int) and status >= 500)
     return isinstance(error, _CONNECTION_ERRORS)
 
 

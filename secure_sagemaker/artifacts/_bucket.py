@@ -11,8 +11,9 @@ from typing import Any
 import attrs
 import botocore.exceptions
 
+from secure_sagemaker._aws.errors import error_code
 from secure_sagemaker.controls import CATALOG
-from secure_sagemaker.controls import _bucket_policy as checks
+from secure_sagemaker.controls._bucket_policy import denies_insecure_transport
 from secure_sagemaker.evaluation import evaluate
 from secure_sagemaker.exceptions import ArtifactStoreError, MFADeleteRequiredError
 from secure_sagemaker.policy import SecurityPolicy
@@ -56,16 +57,12 @@ MFA_DELETE_HELP = (
 )
 
 
-def _code(err: botocore.exceptions.ClientError) -> str:
-    return str(err.response.get("Error", {}).get("Code", ""))
-
-
 def _get(call: Callable[[], Any], *missing: str) -> Any:
     """``call()``, or ``None`` when it fails with one of the not-configured codes."""
     try:
         return call()
     except botocore.exceptions.ClientError as err:
-        if _code(err) in missing:
+        if error_code(err) in missing:
             return None
         raise
 
@@ -215,7 +212,7 @@ def merge_policy(existing: str | None, required: list[dict[str, Any]]) -> tuple[
         present = any(
             isinstance(s, Mapping) and _without_sid(s) == _without_sid(wanted) for s in statements
         )
-        if wanted["Sid"] == SID_TLS and checks.denies_insecure_transport({"Statement": statements}):
+        if wanted["Sid"] == SID_TLS and denies_insecure_transport({"Statement": statements}):
             present = True
         if present:
             continue
@@ -259,7 +256,7 @@ def bucket_exists(s3: Any, bucket: str) -> bool:
     try:
         s3.head_bucket(Bucket=bucket)
     except botocore.exceptions.ClientError as err:
-        if err.response.get("Error", {}).get("Code") in ("404", "NoSuchBucket", "NotFound"):
+        if error_code(err) in ("404", "NoSuchBucket", "NotFound"):
             return False
         raise
     return True

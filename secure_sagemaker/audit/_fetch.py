@@ -15,6 +15,7 @@ from typing import Any
 
 import botocore.exceptions
 
+from secure_sagemaker._aws.errors import error_code
 from secure_sagemaker._aws.retry import THROTTLING_CODES, transient_retry
 
 __all__ = [
@@ -53,13 +54,6 @@ def paginate(
     for page in client.get_paginator(method).paginate(**params):
         items.extend(page.get(key, []))
     return items
-
-
-def error_code(error: BaseException) -> str:
-    if isinstance(error, botocore.exceptions.ClientError):
-        code: str = error.response.get("Error", {}).get("Code", "") or ""
-        return code
-    return ""
 
 
 def reason(error: BaseException) -> str:

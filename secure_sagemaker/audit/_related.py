@@ -268,21 +268,17 @@ def assess_role(scope: Scope, role_arn: str) -> Outcome:
 
 # --------------------------------------------------------------------------- VPC
 
-_VIEW_BUILDERS: Mapping[str, Callable[[Any, list[str]], list[dict[str, Any]]]] = {
-    "subnet_views": subnet_views,
-    "security_group_views": security_group_views,
-    "vpc_views": vpc_views,
-}
-
-_SUBNET = ("@Subnet", "subnet_views", "AWS::EC2::Subnet", "subnet", "SubnetId")
-_GROUP = (
+# (view, the network.py function that builds its documents, resource type, ARN noun, ID key)
+_Spec = tuple[str, Callable[[Any, list[str]], list[dict[str, Any]]], str, str, str]
+_SUBNET: _Spec = ("@Subnet", subnet_views, "AWS::EC2::Subnet", "subnet", "SubnetId")
+_GROUP: _Spec = (
     "@SecurityGroup",
-    "security_group_views",
+    security_group_views,
     "AWS::EC2::SecurityGroup",
     "security-group",
     "GroupId",
 )
-_VPC = ("@Vpc", "vpc_views", "AWS::EC2::VPC", "vpc", "VpcId")
+_VPC: _Spec = ("@Vpc", vpc_views, "AWS::EC2::VPC", "vpc", "VpcId")
 
 
 def network_outcome(scope: Scope, ids: Mapping[str, Iterable[str]]) -> Outcome:
@@ -303,13 +299,12 @@ def network_outcome(scope: Scope, ids: Mapping[str, Iterable[str]]) -> Outcome:
 
 
 def _network_kind(
-    scope: Scope, spec: tuple[str, str, str, str, str], ids: list[str], found: list[Finding]
+    scope: Scope, spec: _Spec, ids: list[str], found: list[Finding]
 ) -> list[Mapping[str, Any]]:
     """Judge the views of ``ids`` into ``found``; return the views that were read."""
-    view, builder, rtype, noun, id_key = spec
+    view, build, rtype, noun, id_key = spec
     if not ids:
         return []
-    build = _VIEW_BUILDERS[builder]
     ec2 = scope.clients("ec2")
     docs: dict[str, Mapping[str, Any]] = {}
     failed: dict[str, str] = {}

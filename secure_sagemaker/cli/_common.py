@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from secure_sagemaker.policy import SecurityPolicy
+from secure_sagemaker.rules import Severity
 
 __all__ = [
     "EXIT_FINDINGS",
@@ -33,7 +34,7 @@ EXIT_FINDINGS = 1
 #: Bad arguments, an unreadable input or policy, no credentials: one line on stderr.
 EXIT_USAGE = 2
 
-SEVERITIES = ("low", "medium", "high", "critical")
+SEVERITIES = tuple(str(s) for s in Severity)  # "low" ... "critical"
 
 #: A command: the parsed arguments in, the exit code out.
 Command = Callable[[argparse.Namespace], int]

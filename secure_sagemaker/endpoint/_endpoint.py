@@ -138,6 +138,7 @@ class SecureEndpoint:
             waiting=waiting,
         )
         source = resolve_model_data(model_data, allow_unpinned=allow_unpinned, ctx=endpoint._ctx)
+        tag_list = normalize_tags(tags)
         with UndoStack(f"deploy {endpoint.name}") as undo:
             model, config = create_generation(
                 endpoint._ctx,
@@ -150,10 +151,10 @@ class SecureEndpoint:
                 instance_type=instance_type,
                 instance_count=initial_instance_count,
                 capture=data_capture,
-                tags=normalize_tags(tags),
+                tags=tag_list,
             )
             sm = endpoint._ctx.client("sagemaker")
-            extra = {"Tags": normalize_tags(tags)} if tags else {}
+            extra = {"Tags": tag_list} if tag_list else {}
             sm.create_endpoint(EndpointName=endpoint.name, EndpointConfigName=config, **extra)
             undo.push(
                 f"endpoint {endpoint.name}", lambda: sm.delete_endpoint(EndpointName=endpoint.name)

@@ -9,9 +9,9 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
-import botocore.exceptions
 import tenacity
 
+from secure_sagemaker._aws.errors import error_code
 from secure_sagemaker._aws.retry import is_transient
 from secure_sagemaker._aws.rollback import UndoStack, ignore_missing
 from secure_sagemaker.evaluation import evaluate
@@ -35,14 +35,8 @@ logger = logging.getLogger("secure_sagemaker.iam")
 INLINE_POLICY_NAME = "secure-sagemaker-least-privilege"
 
 
-def _code(error: BaseException) -> str:
-    if isinstance(error, botocore.exceptions.ClientError):
-        return str(error.response.get("Error", {}).get("Code", ""))
-    return ""
-
-
 def _not_yet_visible(error: BaseException) -> bool:
-    return _code(error) == "NoSuchEntity" or is_transient(error)
+    return error_code(error) == "NoSuchEntity" or is_transient(error)
 
 
 #: Decorator: retry a read of a just-created IAM entity while IAM's eventual

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import botocore.exceptions
 
+from secure_sagemaker._aws.errors import error_code
 from secure_sagemaker._aws.redact import install_botocore_filter
 from secure_sagemaker.controls.sm5_secrets import SECRET_VIEW
 from secure_sagemaker.evaluation import evaluate
@@ -110,15 +111,11 @@ class SecretRef:
         return cls(parsed[0], key=parsed[1])
 
 
-def _error_code(err: botocore.exceptions.ClientError) -> str:
-    return str(err.response.get("Error", {}).get("Code", ""))
-
-
 def _not_found(err: Exception, name: str, stage: str | None = None) -> SecretNotFoundError | None:
     """The :class:`SecretNotFoundError` a not-found / deleted error means, or ``None``."""
     if not isinstance(err, botocore.exceptions.ClientError):
         return None
-    code = _error_code(err)
+    code = error_code(err)
     if code == "ResourceNotFoundException":
         if stage and stage != "AWSCURRENT":
             return SecretNotFoundError(
