@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
-# Create or update the virtualenv for one SageMaker Python SDK major version.
-#   bash scripts/sdk-venv.sh v2   # .venv-v2: sagemaker>=2.200,<3
-#   bash scripts/sdk-venv.sh v3   # .venv-v3: sagemaker>=3
-# 2.x and 3.x cannot share a virtualenv.  Each gets the project (editable), pytest,
+# Create or update the virtualenv of one suite that needs its own dependency pins.
+#   bash scripts/sdk-venv.sh v2    # .venv-v2: sagemaker>=2.200,<3
+#   bash scripts/sdk-venv.sh v3    # .venv-v3: sagemaker>=3
+#   bash scripts/sdk-venv.sh aio   # .venv-aio: aiobotocore (it pins an exact botocore)
+# None of them can share a virtualenv.  Each gets the project (editable), pytest,
 # moto[server] and cryptography.  An existing venv is reused while its stamp (this
 # script + pyproject.toml) is unchanged; set SDK_VENV_FRESH=1 to rebuild.
 set -euo pipefail
 self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 cd "$(dirname "$self")/.."
-v=${1:?usage: sdk-venv.sh v2|v3}
+v=${1:?usage: sdk-venv.sh v2|v3|aio}
 case "$v" in
-  v2) spec='sagemaker>=2.200,<3' ;;
-  v3) spec='sagemaker>=3' ;;
-  *) echo "usage: sdk-venv.sh v2|v3" >&2; exit 2 ;;
+  v2) spec='sagemaker>=2.200,<3'; dist=sagemaker ;;
+  v3) spec='sagemaker>=3'; dist=sagemaker ;;
+  aio) spec='aiobotocore'; dist=aiobotocore ;;
+  *) echo "usage: sdk-venv.sh v2|v3|aio" >&2; exit 2 ;;
 esac
 venv=".venv-$v"
 py=${SDK_PYTHON:-python3}
@@ -38,4 +40,4 @@ pip() {
 pip --upgrade pip
 pip "$spec" -e . pytest 'moto[server]>=5.1' 'cryptography>=42'
 echo "$want" > "$stamp"
-echo "$venv: sagemaker $("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("sagemaker"))') installed in $((SECONDS - start))s"
+echo "$venv: $dist $("$venv/bin/python" -c "import importlib.metadata as m; print(m.version('$dist'))") installed in $((SECONDS - start))s"

@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # what mypy and IDEs see; at run time each name loads on firs
         SecretFormatError,
         SecretNotFoundError,
         SecureSageMakerError,
+        UnknownOperationError,
         WaitTimeoutError,
     )
     from secure_sagemaker.guard import install, protect, secure_session, uninstall
@@ -110,6 +111,7 @@ __all__ = [
     "SecureSageMakerError",
     "SecurityPolicy",
     "Severity",
+    "UnknownOperationError",
     "WaitTimeoutError",
     "Waiting",
     "__version__",
@@ -175,6 +177,7 @@ _LAZY: dict[str, str] = {
     "SecureSageMakerError": "secure_sagemaker.exceptions",
     "SecurityPolicy": "secure_sagemaker.policy",
     "Severity": "secure_sagemaker.rules",
+    "UnknownOperationError": "secure_sagemaker.exceptions",
     "WaitTimeoutError": "secure_sagemaker.exceptions",
     "Waiting": "secure_sagemaker._aws.wait",
     "audit": "secure_sagemaker.audit",

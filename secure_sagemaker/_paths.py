@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 __all__ = [
+    "MAX_DEPTH",
     "MISSING",
     "Segment",
     "copy_structure",
@@ -21,6 +22,7 @@ __all__ = [
     "is_expression",
     "parse_path",
     "resolve",
+    "too_deep",
 ]
 
 Segment = tuple[str, bool, bool]  # (name, each_element, optional)
@@ -44,6 +46,19 @@ class _Missing:
 
 
 MISSING: Any = _Missing()
+
+#: How deeply dicts and lists may nest in a request the engine judges.  The deepest
+#: SageMaker request shape in botocore's model nests 10 levels (CreateAlgorithm; the
+#: request itself is level 1), the deepest of the other watched services 11 (EC2
+#: RequestSpotFleet); only Search's recursive SearchExpression goes further, 2 levels
+#: per nested expression.  64 leaves room for all of them and stays far below
+#: Python's recursion limit (1000), which the json module and botocore's serializers
+#: hit on deeper input.
+MAX_DEPTH = 64
+
+_CONTAINERS = (dict, list, tuple)
+_LEAVES = frozenset({str, int, float, bool, type(None), bytes})
+_DEDUPE_AT = 32  # too_deep deduplicates a level wider than this
 
 
 def parse_path(path: str) -> tuple[Segment, ...]:
@@ -142,11 +157,62 @@ def fill_path(
     yield from produced
 
 
-def copy_structure(node: Any) -> Any:
+def too_deep(value: object, limit: int = MAX_DEPTH) -> bool:
+    """True when dicts, lists and tuples nest more than ``limit`` levels in ``value``
+    (``{}`` is one level, ``{"a": []}`` two; strings and other values are leaves).
+
+    Iterative, one level at a time: it never recurses and stops at level
+    ``limit + 1`` without looking deeper.  A tree costs one visit per container; a
+    level wider than 32 is deduplicated before it is expanded, so containers shared
+    in many places cost at most ``32 * limit`` visits each (not exponentially many),
+    and a structure that contains itself is simply too deep."""
+    level: list[Any] = [value] if isinstance(value, _CONTAINERS) else []
+    for _ in range(limit):
+        if not level:
+            return False
+        if len(level) > _DEDUPE_AT and len(set(map(id, level))) < len(level):
+            level = list({id(node): node for node in level}.values())
+        deeper: list[Any] = []
+        for node in level:
+            for item in node.values() if isinstance(node, dict) else node:
+                # the type test first: most items are strings (the hot path)
+                if type(item) not in _LEAVES and isinstance(item, _CONTAINERS):
+                    deeper.append(item)
+        level = deeper
+    return bool(level)
+
+
+def copy_structure(node: Any, replace: Callable[[dict[Any, Any]], Any] | None = None) -> Any:
     """Copy dicts and lists; share every other value.  Request bodies (file objects,
-    streams) cannot be deep-copied, and filling only ever changes dicts."""
+    streams) cannot be deep-copied, and filling only ever changes dicts.
+
+    ``replace(d)``, when given, may return what stands in the place of the dict ``d``
+    instead of its copy (``None``: copy it).  Iterative, so no depth is too deep; it
+    shares what nests deeper than :data:`MAX_DEPTH` levels (a request the engine
+    refuses to judge anyway) instead of copying it, which also ends a structure that
+    contains itself."""
+    root, copied = _copy(node, replace)
+    stack: list[tuple[Any, int]] = [(root, 1)] if copied else []
+    while stack:
+        container, depth = stack.pop()
+        if depth >= MAX_DEPTH:
+            continue
+        items = container.items() if isinstance(container, dict) else enumerate(container)
+        for key, item in items:
+            if isinstance(item, (dict, list)):
+                copy, copied = _copy(item, replace)
+                container[key] = copy  # replaces a value: the dict keeps its size
+                if copied:
+                    stack.append((copy, depth + 1))
+    return root
+
+
+def _copy(node: Any, replace: Callable[[dict[Any, Any]], Any] | None) -> tuple[Any, bool]:
+    """``(shallow copy, True)`` of a dict or list, ``(stand-in, False)`` when ``replace``
+    gives one, ``(node, False)`` for anything else."""
     if isinstance(node, dict):
-        return {k: copy_structure(v) for k, v in node.items()}
+        stand_in = replace(node) if replace is not None else None
+        return (dict(node), True) if stand_in is None else (stand_in, False)
     if isinstance(node, list):
-        return [copy_structure(v) for v in node]
-    return node
+        return list(node), True
+    return node, False

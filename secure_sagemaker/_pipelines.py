@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from secure_sagemaker._paths import is_expression
+from secure_sagemaker._paths import MAX_DEPTH, copy_structure, is_expression, too_deep
 
 __all__ = [
     "PIPELINE_OPERATIONS",
@@ -23,6 +23,8 @@ __all__ = [
 ]
 
 PIPELINE_OPERATIONS = frozenset({"CreatePipeline", "UpdatePipeline"})
+
+_TOO_DEEP = f"nests deeper than {MAX_DEPTH} levels"
 
 # pipeline step type -> the API request its Arguments become
 STEP_OPERATIONS: Mapping[str, str] = {
@@ -46,30 +48,36 @@ class Unresolved:
 
 
 def unresolve(node: Any) -> Any:
-    """Replace pipeline expressions by :class:`Unresolved` markers."""
-    if isinstance(node, dict):
-        if is_expression(node):
-            return Unresolved(next(iter(node)))
-        return {k: unresolve(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [unresolve(v) for v in node]
-    return node
+    """Replace pipeline expressions by :class:`Unresolved` markers (in a copy)."""
+    return copy_structure(node, _marker)
+
+
+def _marker(node: Mapping[str, Any]) -> Unresolved | None:
+    return Unresolved(next(iter(node))) if is_expression(node) else None
 
 
 def iter_steps(steps: Any, prefix: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    """``(label, step)`` for every step, Condition ``IfSteps``/``ElseSteps`` included."""
-    if not isinstance(steps, list):
-        return
-    for i, step in enumerate(steps):
+    """``(label, step)`` for every step, Condition ``IfSteps``/``ElseSteps`` included
+    (each right after its Condition step; iterative, so no nesting is too deep)."""
+    pending: list[tuple[Iterator[tuple[int, Any]], str]] = []
+    if isinstance(steps, list):
+        pending.append((enumerate(steps), prefix))
+    while pending:
+        items, where = pending[-1]
+        i, step = next(items, (-1, None))
+        if i < 0:
+            pending.pop()
+            continue
         if not isinstance(step, Mapping):
             continue
         name = step.get("Name")
-        label = f"{prefix}[{name if isinstance(name, str) else i}]"
+        label = f"{where}[{name if isinstance(name, str) else i}]"
         yield label, step
         args = step.get("Arguments")
         if step.get("Type") == "Condition" and isinstance(args, Mapping):
-            yield from iter_steps(args.get("IfSteps"), f"{label}.Arguments.IfSteps")
-            yield from iter_steps(args.get("ElseSteps"), f"{label}.Arguments.ElseSteps")
+            for branch in ("ElseSteps", "IfSteps"):  # IfSteps on top: walked first
+                if isinstance(args.get(branch), list):
+                    pending.append((enumerate(args[branch]), f"{label}.Arguments.{branch}"))
 
 
 def load_pipeline_definition(params: Mapping[str, Any]) -> Mapping[str, Any] | str:
@@ -80,15 +88,20 @@ def load_pipeline_definition(params: Mapping[str, Any]) -> Mapping[str, Any] | s
             return "is stored in S3 and was not fetched; the guard fetches and judges it"
         return "is absent"
     if isinstance(raw, Mapping):
-        return raw
-    if not isinstance(raw, str):
+        parsed: Any = raw
+    elif not isinstance(raw, str):
         return "is not a JSON string"
-    try:
-        parsed = json.loads(raw)
-    except ValueError:
-        return "is not valid JSON"
+    else:
+        try:
+            parsed = json.loads(raw)
+        except ValueError:
+            return "is not valid JSON"
+        except RecursionError:  # the json module recurses once per level
+            return _TOO_DEEP
     if not isinstance(parsed, Mapping):
         return "is not a JSON object"
+    if too_deep(parsed):
+        return _TOO_DEEP
     return parsed
 
 

@@ -32,6 +32,7 @@ __all__ = [
     "SecretFormatError",
     "SecretNotFoundError",
     "SecureSageMakerError",
+    "UnknownOperationError",
     "WaitTimeoutError",
 ]
 
@@ -57,6 +58,18 @@ class ArgumentTypeError(SecureSageMakerError, TypeError):
 class InvalidS3UriError(InvalidArgumentError):
     """A string is not an S3 URI of the shape the call needs (``s3://bucket/key``,
     or an artifact URI with ``?versionId=...&sha256=...``)."""
+
+
+class UnknownOperationError(InvalidArgumentError):
+    """A name is not an operation of the service (a typo: the message suggests the
+    closest real one).  ``operation`` is the name given."""
+
+    def __init__(self, message: str, *, operation: str = "") -> None:
+        self.operation = operation
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.args, {"operation": self.operation}), self.__dict__)
 
 
 class ManifestFormatError(SecureSageMakerError, ValueError):

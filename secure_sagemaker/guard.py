@@ -29,8 +29,10 @@ import attrs
 import botocore.client
 import botocore.session
 
-from secure_sagemaker.controls import CATALOG
-from secure_sagemaker.evaluation import evaluate, secure_request
+from secure_sagemaker import _aio
+from secure_sagemaker.controls import REGISTRY
+from secure_sagemaker.controls.operations import SERVICE_IDS
+from secure_sagemaker.evaluation import evaluate, judge_operation, not_judgeable, secure_request
 from secure_sagemaker.exceptions import InsecureRequestError
 from secure_sagemaker.policy import SecurityPolicy
 from secure_sagemaker.rules import Finding
@@ -53,11 +55,6 @@ _MARK = "_secure_sagemaker_binding"
 _PIPELINE_OPS = ("CreatePipeline", "UpdatePipeline")
 
 
-@functools.cache
-def _judged(service: str) -> frozenset[str]:
-    return CATALOG.judged_by_service().get(service, frozenset())
-
-
 @attrs.define
 class _Binding:
     """What a client's handlers need: the policy (shared and swappable for
@@ -73,17 +70,43 @@ class _Binding:
 
 
 def guard_request(params: dict[str, Any], model: Any, *, binding: _Binding, **kwargs: Any) -> None:
-    """``before-parameter-build`` handler: fill, evaluate, refuse or log.
+    """``before-parameter-build`` handler: classify, then fill, evaluate, refuse or log.
 
     Raises :class:`InsecureRequestError` (nothing is sent) when the policy is in
-    ``enforce`` mode and a rule at or above ``policy.block_at`` fails.
+    ``enforce`` mode and a rule at or above ``policy.block_at`` fails - including
+    SM000 (an unclassified operation) and SM002 (judging failed).  Raises nothing else.
     """
     policy = binding.policy
+    if policy is None:
+        return
     operation: str = model.name
     service: str = model.service_model.service_name
-    if policy is None or operation not in _judged(service):
+    kind = REGISTRY.classify(service, operation, policy)
+    if kind == "read":
         return
-    context = kwargs.get("context") or {}
+    if kind == "allowed":
+        logger.debug("%s:%s allowed (%s)", service, operation, REGISTRY.reason(service, operation))
+        return
+    try:
+        new = _judge_request(params, operation, service, binding, policy, kwargs.get("context"))
+    except InsecureRequestError:
+        raise
+    except Exception as err:  # a crash while judging is a failure, never a side effect
+        why = f"could not be judged ({type(err).__name__})"
+        decide(operation, [not_judgeable(why, policy)], policy)
+        return  # mode=warn: sent as it was
+    params.clear()
+    params.update(new)
+
+
+def _judge_request(
+    params: dict[str, Any],
+    operation: str,
+    service: str,
+    binding: _Binding,
+    policy: SecurityPolicy,
+    context: Any,
+) -> dict[str, Any]:
     region = context.get("client_region") if isinstance(context, Mapping) else None
     new, filled = secure_request(operation, params, policy, service=service)
     for rule_id, field in filled:
@@ -93,10 +116,9 @@ def guard_request(params: dict[str, Any], model: Any, *, binding: _Binding, **kw
         body = _fetch_pipeline_definition(params, binding)
         if body is not None:  # judged as stored in S3; sent unchanged
             judged = {**new, "PipelineDefinition": body}
-    findings = evaluate(operation, judged, policy, region=region, service=service)
+    findings = judge_operation(operation, judged, policy, service=service, region=region)
     decide(operation, findings, policy)
-    params.clear()
-    params.update(new)
+    return new
 
 
 def judge(
@@ -177,24 +199,20 @@ def _fetch_s3(client: Any, location: Mapping[str, Any]) -> str:
 # --------------------------------------------------------------------------- registration
 
 
-# the customisation table: one (event, handler) pair per judged service.  The event is
-# the service prefix, so one registration covers every operation; the handler returns
-# at once for operations no rule judges.
+# the customisation table: one (event, handler) pair per watched service.  The event is
+# the service ID's prefix, so one registration covers every operation; the handler
+# returns at once for read-only and allowed operations.
 def handler_table() -> list[tuple[str, Callable[..., None]]]:
-    """Every ``(event, handler)`` the guard registers on a client of a judged service."""
+    """Every ``(event, handler)`` the guard registers on a client of a watched service."""
     return [
-        (f"before-parameter-build.{service}", guard_request)
-        for service in sorted(CATALOG.judged_by_service())
+        (f"before-parameter-build.{SERVICE_IDS[service]}", guard_request)
+        for service in sorted(REGISTRY.services)
     ]
 
 
-def _service_of(client: Any) -> str:
-    return str(client.meta.service_model.service_name)
-
-
 def _events_for(client: Any) -> list[str]:
-    event = f"before-parameter-build.{_service_of(client)}"
-    return [e for e, _ in handler_table() if e == event]
+    service = str(client.meta.service_model.service_name)
+    return [f"before-parameter-build.{SERVICE_IDS[service]}"] if service in REGISTRY else []
 
 
 def _register(client: Any, binding: _Binding, unique_id: str) -> bool:
@@ -264,6 +282,7 @@ class _InstallState:
         factory=weakref.WeakKeyDictionary
     )
     original_create_client: Callable[..., Any] | None = None
+    unpatch_aio: Callable[[], None] | None = None
 
 
 _state = _InstallState()
@@ -306,23 +325,35 @@ def install(policy: SecurityPolicy | None = None) -> SecurityPolicy:
         _state.policy = pol
         for binding in list(_state.clients.values()):
             binding.policy = pol
+        # wrap client creation first, then scan: a client another thread creates
+        # meanwhile is either wrapped or already in the heap the scan walks
+        if _state.original_create_client is None:
+            _state.original_create_client = _wrap_client_creation()
+        if _state.unpatch_aio is None:
+            _state.unpatch_aio = _aio.patch(_on_new_client)
         for client in _existing_clients():
             _install_on(client)
-        if _state.original_create_client is None:
-            original = botocore.client.ClientCreator.create_client
-            _state.original_create_client = original
-
-            @functools.wraps(original)
-            def create_client(self: Any, *args: Any, **kwargs: Any) -> Any:
-                client = original(self, *args, **kwargs)
-                with _lock:
-                    if _state.policy is not None:
-                        _install_on(client)
-                return client
-
-            botocore.client.ClientCreator.create_client = create_client
         logger.info("secure-sagemaker: guard installed on %d client(s)", len(_state.clients))
     return pol
+
+
+def _on_new_client(client: Any) -> None:
+    with _lock:
+        if _state.policy is not None:
+            _install_on(client)
+
+
+def _wrap_client_creation() -> Callable[..., Any]:
+    original: Callable[..., Any] = botocore.client.ClientCreator.create_client
+
+    @functools.wraps(original)
+    def create_client(self: Any, *args: Any, **kwargs: Any) -> Any:
+        client = original(self, *args, **kwargs)
+        _on_new_client(client)
+        return client
+
+    botocore.client.ClientCreator.create_client = create_client
+    return original
 
 
 def uninstall() -> None:
@@ -332,6 +363,9 @@ def uninstall() -> None:
         if _state.original_create_client is not None:
             botocore.client.ClientCreator.create_client = _state.original_create_client
             _state.original_create_client = None
+        if _state.unpatch_aio is not None:
+            _state.unpatch_aio()
+            _state.unpatch_aio = None
         for client, binding in list(_state.clients.items()):
             binding.policy = None
             _unregister(client, _INSTALL_ID)

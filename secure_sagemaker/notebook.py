@@ -255,7 +255,8 @@ class SecureNotebook:
         """A URL that opens Jupyter for the caller; the URL itself is valid for five
         minutes, the session it opens for ``expires_in`` seconds (1800 - 43200;
         default the shortest).  Raises :class:`~secure_sagemaker.InvalidArgumentError`
-        (a ``ValueError``) outside that range.
+        (a ``ValueError``) outside that range, and the guard refuses sessions longer
+        than an hour (SM119) unless the policy waives it.
 
         >>> nb.presigned_url(expires_in=3600)                    # doctest: +SKIP
         'https://nb.notebook.eu-west-1.sagemaker.aws?authToken=...'

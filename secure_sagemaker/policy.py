@@ -8,6 +8,7 @@ image registries, regions, tags).  Waivers are explicit and reported, never sile
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import sys
@@ -19,8 +20,8 @@ import attrs
 
 from secure_sagemaker._aws.kms import is_customer_kms_key
 from secure_sagemaker._aws.s3uri import bucket_of, is_bucket_name
-from secure_sagemaker.controls import CATALOG
-from secure_sagemaker.exceptions import PolicyError
+from secure_sagemaker.controls import CATALOG, REGISTRY
+from secure_sagemaker.exceptions import PolicyError, UnknownOperationError
 from secure_sagemaker.rules import Severity
 
 if sys.version_info >= (3, 11):
@@ -29,6 +30,8 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 __all__ = ["KMS_PURPOSES", "SecurityPolicy", "is_customer_kms_key"]
+
+logger = logging.getLogger("secure_sagemaker.policy")
 
 ENV_VAR = "SECURE_SAGEMAKER_POLICY"
 KMS_PURPOSES = ("volume", "output", "endpoint", "data_capture", "secrets", "s3")
@@ -89,6 +92,55 @@ def _check_waivers(inst: Any, attribute: attrs.Attribute[Any], value: Mapping[st
             )
 
 
+def _to_allow_operations(value: Any) -> dict[str, str]:
+    """``[{operation = "svc:Op", justification = "..."}]`` (the file's form) or a
+    mapping ``{"svc:Op": "justification"}`` -> ``{"svc:Op": justification}``; a bare
+    ``Op`` means ``sagemaker:Op``."""
+    if isinstance(value, Mapping):
+        items = list(value.items())
+    elif isinstance(value, (list, tuple)):
+        items = []
+        for i, entry in enumerate(value):
+            if not isinstance(entry, Mapping) or set(entry) - {"operation", "justification"}:
+                raise PolicyError(
+                    "each entry must be {operation = ..., justification = ...}",
+                    key=f"allow_operations[{i}]",
+                )
+            items.append((entry.get("operation"), entry.get("justification")))
+    else:
+        raise PolicyError("must be a list of {operation, justification}", key="allow_operations")
+    out: dict[str, str] = {}
+    for op, why in items:
+        if not isinstance(op, str) or not op.strip():
+            raise PolicyError("operation must be service:Operation", key="allow_operations")
+        name = op.strip() if ":" in op else f"sagemaker:{op.strip()}"
+        out[name] = why
+    return out
+
+
+def _check_allow_operations(
+    inst: Any, attribute: attrs.Attribute[Any], value: Mapping[str, Any]
+) -> None:
+    for name, why in value.items():
+        key = f"allow_operations.{name}"
+        service, _, operation = name.partition(":")
+        if not isinstance(why, str) or not why.strip():
+            raise PolicyError(
+                "allowing an operation needs a justification: reason, owner, expiry", key=key
+            )
+        try:
+            REGISTRY.resolve(operation, service)
+        except UnknownOperationError as err:
+            raise PolicyError(str(err), key=key) from None
+        kind = REGISTRY.classify(service, operation)
+        if kind == "judged":
+            raise PolicyError(
+                "is judged by rules (see `secure-sagemaker rules`); waive a rule instead", key=key
+            )
+        if kind == "read":
+            raise PolicyError("is read-only: the guard never refuses it", key=key)
+
+
 def _check_buckets(inst: Any, attribute: attrs.Attribute[Any], value: tuple[str, ...]) -> None:
     for item in value:
         if not is_bucket_name(item):
@@ -137,6 +189,8 @@ class SecurityPolicy:
       (prefixes of image URIs), ``allowed_regions``, ``required_tags`` (tag keys):
       empty means no restriction.
     * ``waivers``: rule ID -> justification; waived failures are reported as waived.
+    * ``allow_operations``: ``"service:Operation"`` -> justification: mutating
+      operations no rule judges that the guard may send (else refused by SM000).
     * ``mode``: ``"enforce"`` refuses insecure requests, ``"warn"`` only logs them.
     * ``block_at``: failures below this severity are logged, not refused.
     """
@@ -169,6 +223,9 @@ class SecurityPolicy:
         converter=_to_waivers,
         validator=_check_waivers,
     )
+    allow_operations: Mapping[str, str] = attrs.field(
+        factory=dict, converter=_to_allow_operations, validator=_check_allow_operations
+    )
     mode: Literal["enforce", "warn"] = attrs.field(default="enforce", validator=_check_mode)
     block_at: Severity = attrs.field(default=Severity.MEDIUM, converter=_to_severity)
 
@@ -177,6 +234,11 @@ class SecurityPolicy:
         to ``kms_key_id``; ``None`` when the policy has neither."""
         specific: str | None = getattr(self, f"{purpose}_kms_key_id")
         return specific or self.kms_key_id
+
+    def kms_keys(self) -> tuple[str, ...]:
+        """Every customer key the policy names, for any purpose, each once."""
+        keys = (self.kms_key_id, *(getattr(self, f"{p}_kms_key_id") for p in KMS_PURPOSES))
+        return tuple(dict.fromkeys(k for k in keys if k))
 
     @property
     def vpc_config(self) -> dict[str, list[str]] | None:
@@ -224,7 +286,7 @@ class SecurityPolicy:
         try:
             return cls(**kwargs)
         except PolicyError as err:
-            raise PolicyError(str(err).split(": ", 2)[-1], source=source, key=err.key) from None
+            raise PolicyError(err._message, source=source, key=err.key) from None
         except (TypeError, ValueError) as err:
             raise PolicyError(f"invalid value ({type(err).__name__})", source=source) from None
 
@@ -244,25 +306,59 @@ class SecurityPolicy:
         return cls.from_mapping(data, source=str(p))
 
     @classmethod
-    def load(cls, directory: str | os.PathLike[str] | None = None) -> SecurityPolicy:
-        """Find and read the policy, in order: the file named by env
-        ``SECURE_SAGEMAKER_POLICY``, ``./secure-sagemaker.toml``, ``[tool.secure-sagemaker]``
-        in ``./pyproject.toml``.  With none, an empty policy (every rule still applies;
-        nothing can be filled in).  Raises :class:`PolicyError` for malformed input.
+    def load(cls, path: str | os.PathLike[str] | None = None) -> SecurityPolicy:
+        """Read the policy.
+
+        With ``path``: that file (a ``secure-sagemaker.toml`` or ``pyproject.toml``), or
+        the policy in that directory; raises :class:`PolicyError` when there is none -
+        an explicit policy never falls back.  Without: the file named by env
+        ``SECURE_SAGEMAKER_POLICY`` (which must exist), else ``./secure-sagemaker.toml``,
+        else ``[tool.secure-sagemaker]`` in ``./pyproject.toml``, else an empty policy
+        (every rule still applies; nothing can be filled in).  Logs at INFO which file
+        it used, or that it used none.  Raises :class:`PolicyError` for malformed input.
         """
+        if path is not None:
+            p = Path(path)
+            if p.is_dir():
+                found = cls._find(p)
+                if found is None:
+                    raise PolicyError(
+                        "no secure-sagemaker.toml or [tool.secure-sagemaker] in pyproject.toml "
+                        "in this directory",
+                        source=str(p),
+                    )
+                return cls._read(found)
+            if not p.is_file():
+                raise PolicyError(
+                    "no such file (an explicit policy never falls back)", source=str(p)
+                )
+            return cls._read(p)
         env = os.environ.get(ENV_VAR)
         if env:
-            return cls.from_file(env)
-        base = Path(directory) if directory is not None else Path.cwd()
+            return cls._read(Path(env), f" (from {ENV_VAR})")
+        found = cls._find(Path.cwd())
+        if found is None:
+            logger.info("secure-sagemaker: no policy file found; using the empty default policy")
+            return cls()
+        return cls._read(found)
+
+    @classmethod
+    def _read(cls, path: Path, how: str = "") -> SecurityPolicy:
+        policy = cls.from_file(path)
+        logger.info("secure-sagemaker: policy read from %s%s", path, how)
+        return policy
+
+    @staticmethod
+    def _find(base: Path) -> Path | None:
         own = base / "secure-sagemaker.toml"
         if own.is_file():
-            return cls.from_file(own)
+            return own
         pyproject = base / "pyproject.toml"
         if pyproject.is_file():
             try:
                 text = pyproject.read_text(encoding="utf-8")
             except OSError:
-                text = ""
+                return None
             if "secure-sagemaker" in text:
-                return cls.from_file(pyproject)
-        return cls()
+                return pyproject
+        return None

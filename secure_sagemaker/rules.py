@@ -1,23 +1,16 @@
 """The rule engine: :class:`Rule` and :class:`Finding` values, and the :class:`Catalog`
 that judges a request against a set of rules.
 
-A :class:`Rule` is data.  It names the request fields it judges per API operation
-(``fields``), a pure ``check`` called once per concrete field value, and an optional
-``default`` that says how the policy fills the field when it is absent.
-
-Field paths are dotted, with ``Name[]`` (each element) and ``Name?`` (skip when
-absent) markers (:mod:`secure_sagemaker._paths`).  Any other absent field is passed
-to the check as :data:`MISSING` and judged by the service's default - which for
-SageMaker is the insecure one.
-
-The engine imports no rules: :mod:`secure_sagemaker.controls` builds the catalog the
-guard, the wrappers and the audit use (``controls.CATALOG``); a test can build its own
-``Catalog((rule,))``.
-
-Operation names starting with ``@`` (``@Subnet``, ``@Endpoint``) are *resource views*:
-documents the audit assembles from Describe calls (e.g. a subnet with its route
-table).  Rules on them are judged by the audit with the same :meth:`Catalog.evaluate`; the
-guard never sees them.
+A :class:`Rule` is data: the request fields it judges per API operation (``fields``,
+dotted paths with ``Name[]`` each-element and ``Name?`` skip-when-absent markers, see
+:mod:`secure_sagemaker._paths`), a pure ``check`` called once per concrete value, and
+an optional ``default`` the policy fills an absent field with.  Any other absent field
+is passed to the check as :data:`MISSING`: the service default, for SageMaker the
+insecure one.  The engine imports no rules (``controls.CATALOG`` is the catalog the
+guard, wrappers and audit use; a test can build ``Catalog((rule,))``).  Operations
+named ``@Subnet``, ``@Endpoint`` ... are *resource views* the audit assembles from
+Describe calls and judges with the same :meth:`Catalog.evaluate`; the guard never
+sees them.
 """
 
 from __future__ import annotations
@@ -392,6 +385,11 @@ class Catalog:
 # --------------------------------------------------------------------------- judging
 
 
+@functools.lru_cache(maxsize=4096)
+def _pass(rule_id: str, severity: Severity, field: str, title: str, fix: str) -> Finding:
+    return Finding(rule_id, severity, "pass", field, title, fix)
+
+
 def _applies(
     rule: Rule, params: Mapping[str, Any], policy: SecurityPolicy, *, when_unknown: bool
 ) -> bool:
@@ -433,10 +431,8 @@ def _judge(rule: Rule, paths: _Paths, ctx: Context, prefix: str) -> Finding | No
     if not checked:
         return None
     pre = f"{prefix}." if prefix else ""
-    if not failures:
-        return Finding(
-            rule.id, rule.severity, "pass", pre + ", ".join(checked), rule.title, rule.remediation
-        )
+    if not failures:  # a pass is the same value every time: built once (hot path)
+        return _pass(rule.id, rule.severity, pre + ", ".join(checked), rule.title, rule.remediation)
     fields = ", ".join(pre + p + (f".{v.at}" if v.at else "") for p, v in failures)
     reasons = "; ".join(dict.fromkeys(v.reason for _, v in failures))
     waived = rule.id in ctx.policy.waivers

@@ -47,7 +47,7 @@ def test_ids_names_and_docs_fields_are_well_formed() -> None:
     names = [r.name for r in CATALOG]
     assert len(names) == len(set(names)), "duplicate rule names"
     for rule in CATALOG:
-        assert re.fullmatch(r"SM[1-8]\d\d", rule.id), rule.id
+        assert re.fullmatch(r"SM[0-8]\d\d", rule.id), rule.id
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name), rule.name
         assert rule.title and rule.rationale and rule.remediation, rule.id
         assert rule.references, f"{rule.id} has no references"
@@ -59,7 +59,8 @@ def test_ids_names_and_docs_fields_are_well_formed() -> None:
 def test_id_ranges_follow_the_design() -> None:
     ranges = {"1": ("CreateNotebook", "UpdateNotebook", "CreateDomain", "UpdateDomain",
                     "CreateUserProfile", "UpdateUserProfile", "CreateImage", "CreateAppImageConfig",
-                    "CreateCodeRepository")}
+                    "CreateCodeRepository", "CreatePresignedNotebookInstanceUrl",
+                    "CreatePresignedDomainUrl")}
     for rule in CATALOG:
         if rule.id.startswith("SM1"):
             assert all(op.startswith(ranges["1"]) for op in rule.operations), rule.id

@@ -82,6 +82,17 @@ def test_generated_controls_page_is_current() -> None:
     )
 
 
+def test_generated_operations_page_is_current() -> None:
+    from secure_sagemaker.cli._docs import render_operations_markdown
+    from secure_sagemaker.controls import REGISTRY
+
+    page = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    assert page == render_operations_markdown(REGISTRY), (
+        "docs/operations.md is stale: run "
+        "`secure-sagemaker operations --format markdown > docs/operations.md`"
+    )
+
+
 def test_every_rule_has_a_section_and_an_anchor_row() -> None:
     page = render_controls_markdown(CATALOG)
     for rule in CATALOG:

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
+import attrs
 import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
@@ -100,7 +101,7 @@ def test_refusal_text_never_contains_parameter_values() -> None:
     assert "SM510" in text and "Environment.DB_PASSWORD" in text and "SM201" in text
 
 
-def test_unjudged_operations_pass_untouched_and_unjudged_services_get_no_handler() -> None:
+def test_read_operations_pass_untouched_and_unwatched_services_get_no_handler() -> None:
     wire = Wire()
     client = wire.attach(ss.protect(make_client(), POLICY))
     client.describe_training_job(TrainingJobName="t")
@@ -108,9 +109,11 @@ def test_unjudged_operations_pass_untouched_and_unjudged_services_get_no_handler
     handlers = client.meta.events._emitter._handlers.prefix_search(
         "before-parameter-build.sagemaker.CreateTrainingJob")
     assert sum(getattr(h, "func", None) is guard.guard_request for h in handlers) == 1
-    runtime = ss.protect(make_client("sagemaker-runtime"), POLICY)
-    assert not hasattr(runtime, "_secure_sagemaker_binding")
-    assert ("before-parameter-build.sagemaker-runtime", guard.guard_request) not in guard.handler_table()
+    sns = ss.protect(make_client("sns"), POLICY)
+    assert not hasattr(sns, "_secure_sagemaker_binding")
+    events = {event for event, _ in guard.handler_table()}
+    assert "before-parameter-build.sns" not in events
+    assert {"before-parameter-build.s3-control", "before-parameter-build.sagemaker-runtime"} <= events
 
 
 def test_install_guards_clients_created_before_and_after_and_uninstall_removes_it() -> None:
@@ -335,3 +338,38 @@ def test_sessions_that_wrapped_create_client_before_install_are_covered() -> Non
     client = session.client("sagemaker", endpoint_url="https://sagemaker.invalid")
     with pytest.raises(ss.InsecureRequestError):
         client.create_model(ModelName="m", ExecutionRoleArn=ROLE, EnableNetworkIsolation=False)
+
+
+class _Hostile(dict):  # type: ignore[type-arg]
+    """A mapping that breaks whoever walks it (as a buggy caller's object might)."""
+
+    def items(self) -> Any:
+        raise RuntimeError("boom")
+
+    def values(self) -> Any:
+        raise RuntimeError("boom")
+
+    def __iter__(self) -> Any:
+        raise RuntimeError("boom")
+
+
+def test_a_crash_while_judging_is_refused_as_sm002_never_another_exception() -> None:
+    wire = Wire()
+    client = wire.attach(ss.protect(make_client(), POLICY))
+    with pytest.raises(ss.InsecureRequestError) as info:
+        client.create_training_job(TrainingJobName="t", Environment=_Hostile(a="b"))
+    assert [f.rule_id for f in info.value.findings] == ["SM002"]
+    assert "RuntimeError" in str(info.value) and "boom" not in str(info.value)
+    assert wire.sent == []
+
+
+def test_an_unknown_operation_is_refused_and_warn_mode_sends_it(caplog: Any) -> None:
+    wire = Wire()
+    client = wire.attach(ss.protect(make_client(), POLICY))
+    with pytest.raises(ss.InsecureRequestError, match="SM000"):
+        client.create_hub(HubName="h", HubDescription="d")
+    assert wire.sent == []
+    ss.protect(client, attrs.evolve(POLICY, mode="warn"))
+    client.create_hub(HubName="h", HubDescription="d")
+    assert [op for op, _ in wire.sent] == ["CreateHub"]
+    assert "SM000" in caplog.text

@@ -41,15 +41,21 @@ def test_a_policy_file_loads_with_kebab_case_keys(tmp_path: Path) -> None:
 
 def test_load_order_env_then_own_file_then_pyproject(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SECURE_SAGEMAKER_POLICY", raising=False)
-    assert ss.SecurityPolicy.load(tmp_path) == ss.SecurityPolicy()
+    monkeypatch.chdir(tmp_path)
+    assert ss.SecurityPolicy.load() == ss.SecurityPolicy()  # implicit search: may fall back
     (tmp_path / "pyproject.toml").write_text(f'[tool.secure-sagemaker]\nsubnets = ["{SUBNET}"]\n')
-    assert ss.SecurityPolicy.load(tmp_path).subnets == (SUBNET,)
+    assert ss.SecurityPolicy.load().subnets == (SUBNET,)
+    assert ss.SecurityPolicy.load(tmp_path).subnets == (SUBNET,)  # an explicit directory
     (tmp_path / "secure-sagemaker.toml").write_text(f'security-group-ids = ["{SG}"]\n')
-    assert ss.SecurityPolicy.load(tmp_path).security_group_ids == (SG,)
+    assert ss.SecurityPolicy.load().security_group_ids == (SG,)
     other = tmp_path / "elsewhere.toml"
     other.write_text('mode = "warn"\n')
     monkeypatch.setenv("SECURE_SAGEMAKER_POLICY", str(other))
-    assert ss.SecurityPolicy.load(tmp_path).mode == "warn"
+    assert ss.SecurityPolicy.load().mode == "warn"
+    assert ss.SecurityPolicy.load(tmp_path).mode == "enforce"  # explicit beats the variable
+    monkeypatch.setenv("SECURE_SAGEMAKER_POLICY", str(tmp_path / "missing.toml"))
+    with pytest.raises(ss.PolicyError, match=r"missing\.toml"):
+        ss.SecurityPolicy.load()
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,10 @@
 """An undo stack for multi-step operations: nothing created is left behind on failure.
 
+Undos run inside :func:`~secure_sagemaker._operations.removing_what_was_created`, so the
+guard lets their ``Delete*`` calls through even where a ``Delete*`` operation is
+otherwise unclassified (deleting a monitoring schedule this operation just created
+removes no protection anyone relied on).
+
 Register one undo per resource right after creating it; if the block fails, the undos
 run newest first and the original error is re-raised.  If an undo fails too, a
 :class:`~secure_sagemaker.RollbackError` naming every leftover is raised instead,
@@ -21,6 +26,7 @@ from typing import Any, Literal
 import attrs
 
 from secure_sagemaker._aws.retry import transient_retry
+from secure_sagemaker._operations import removing_what_was_created
 from secure_sagemaker.exceptions import RollbackError
 
 __all__ = ["UndoStack", "ignore_missing"]
@@ -65,7 +71,8 @@ class UndoStack:
         while self._undos:
             undo = self._undos.pop()
             try:
-                transient_retry(undo.action)()
+                with removing_what_was_created():
+                    transient_retry(undo.action)()
             except Exception as err:
                 logger.warning(
                     "%s: could not remove %s during rollback (%s)",

@@ -13,11 +13,17 @@ the resource-view rules only an audit can judge (``@Account``, ``@Endpoint``,
 ``@KmsKey``, ``@Bucket``, ``@Secret``, ``@Subnet`` ...).  Every listed resource ends
 with a verdict per applicable rule - ``pass``, ``fail``, ``waived`` or ``error``
 with the reason - and the report's ``listed`` and ``assessed`` counts match.
+
+The audit fails closed: :meth:`AuditReport.not_assessed` counts the ``error``
+verdicts by cause and :attr:`AuditReport.nothing_assessed` says when no call got an
+answer at all (no permissions, a region without endpoints).  Region names are
+checked against botocore's partition data before the first AWS call.
 """
 
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -33,12 +39,14 @@ from secure_sagemaker.audit._engine import (
     Scope,
     Task,
     Totals,
+    cause,
     drive,
     errors,
     list_kind,
     now,
 )
 from secure_sagemaker.audit._kinds import KINDS
+from secure_sagemaker.audit._regions import check_region, check_regions, partition_of
 from secure_sagemaker.controls import CATALOG
 from secure_sagemaker.exceptions import AuditError
 from secure_sagemaker.policy import SecurityPolicy
@@ -64,6 +72,7 @@ class AuditReport:
     ``findings``: one per resource and applicable rule, each with ``resource`` (ARN
     or name), ``resource_type``, ``account`` and ``region``.  ``listed`` and
     ``assessed`` count resources; they are equal unless something was lost.
+    ``inventories``: list calls AWS answered (even with no items).
     """
 
     findings: tuple[Finding, ...]
@@ -71,6 +80,7 @@ class AuditReport:
     assessed: int
     accounts: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
+    inventories: int = 0
 
     @property
     def complete(self) -> bool:
@@ -87,6 +97,27 @@ class AuditReport:
         found = [f for f in self.findings if f.status == "fail" and f.severity >= floor]
         return sorted(found, key=lambda f: (-f.severity, f.rule_id, f.resource))
 
+    def not_assessed(self) -> dict[str, int]:
+        """The ``error`` verdicts (a rule that could not be judged on a resource)
+        counted by cause, most frequent first; empty when every rule got a verdict.
+
+        >>> AuditReport((), 0, 0).not_assessed()
+        {}
+        """
+        causes = Counter(cause(f) for f in self.findings if f.status == "error")
+        return dict(sorted(causes.items(), key=lambda item: (-item[1], item[0])))
+
+    @property
+    def nothing_assessed(self) -> bool:
+        """Nothing could be assessed: every verdict is ``error`` and no inventory
+        was answered (no permissions, credentials refused, no endpoint there).  An
+        account with nothing to audit is not this: it has no ``error`` either."""
+        return (
+            self.inventories == 0
+            and bool(self.findings)
+            and all(f.status == "error" for f in self.findings)
+        )
+
     def counts(self) -> dict[str, int]:
         """``{"pass": n, "fail": n, "waived": n, "error": n}``."""
         out = dict.fromkeys(("pass", "fail", "waived", "error"), 0)
@@ -102,6 +133,8 @@ class AuditReport:
             "accounts": list(self.accounts),
             "regions": list(self.regions),
             "counts": self.counts(),
+            "not_assessed": self.not_assessed(),
+            "nothing_assessed": self.nothing_assessed,
             "findings": [f.to_dict() for f in self.findings],
         }
 
@@ -129,7 +162,8 @@ def _all_regions(session: Any, region: str, endpoint_url: str | None) -> list[st
         got = fetch.call(ec2, "describe_regions", AllRegions=False)
         return sorted(r["RegionName"] for r in got["Regions"])
     except Exception:
-        return sorted(session.get_available_regions("sagemaker"))
+        partition = partition_of(region) or "aws"
+        return sorted(session.get_available_regions("sagemaker", partition_name=partition))
 
 
 def _organization_accounts(session: Any, endpoint_url: str | None) -> list[str]:
@@ -238,8 +272,13 @@ def audit(
     ``progress(listed, assessed)`` is called as the counts change.
 
     Raises :class:`AuditError` when it cannot start (no credentials, no region,
-    an unknown service, a template without ``{account}``).  AWS errors after that
-    never raise: they are ``error`` findings.
+    an unknown service, a template without ``{account}``), and
+    :class:`~secure_sagemaker.exceptions.InvalidArgumentError` for a region name
+    that is no AWS region (``"unknown region 'us-east1'; did you mean us-east-1?"``),
+    before any AWS call.  AWS errors after that never raise: they are ``error``
+    findings; check :meth:`AuditReport.not_assessed` and
+    :attr:`AuditReport.nothing_assessed` before trusting an empty
+    :meth:`AuditReport.failures`.
 
     >>> report = audit(regions=["eu-west-1"])          # doctest: +SKIP
     >>> [f.rule_id for f in report.failures("high")]   # doctest: +SKIP
@@ -271,7 +310,8 @@ def audit(
             clients = Clients(
                 sess, region, lock, endpoint_url=endpoint_url, max_pool_connections=max_workers
             )
-            scopes.append(Scope(account, region, clients, pol, since))
+            partition = partition_of(region) or "aws"
+            scopes.append(Scope(account, region, clients, pol, since, partition))
     with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="audit") as pool:
         drive(pool, _first_phase(scopes, chosen), totals, progress)
         drive(pool, _second_phase(scopes, totals, chosen, all_buckets), totals, progress)
@@ -281,6 +321,7 @@ def audit(
         assessed=totals.assessed,
         accounts=tuple(dict.fromkeys(a for a, _ in sessions)),
         regions=tuple(region_list),
+        inventories=totals.inventories,
     )
 
 
@@ -291,15 +332,18 @@ def _order(f: Finding) -> tuple[Any, ...]:
 def _resolve_regions(
     base: Any, regions: Sequence[str] | str | None, home: str | None, endpoint_url: str | None
 ) -> list[str]:
+    """The regions to audit, every name checked before any AWS call."""
+    source = "the session's default region: set it in the profile or AWS_REGION"
     if regions is None:
-        return [str(home)]
+        return [check_region(str(home), source)]
     if isinstance(regions, str):
         if regions == "all":
-            return _all_regions(base, home or "us-east-1", endpoint_url)
+            start = check_region(home, source) if home else "us-east-1"
+            return _all_regions(base, start, endpoint_url)
         regions = [r.strip() for r in regions.split(",") if r.strip()]
     if not regions:
         raise AuditError("regions is empty")
-    return list(dict.fromkeys(regions))
+    return check_regions(regions)
 
 
 def _account_sessions(
@@ -335,13 +379,15 @@ def _account_sessions(
                 (account, _assume(base, template.format(account=account), region, endpoint_url))
             )
         except Exception as err:
-            scope = Scope(account, region, Clients(base, region, threading.Lock()), policy, None)
+            clients = Clients(base, region, threading.Lock())
+            partition = partition_of(region) or "aws"
+            scope = Scope(account, region, clients, policy, None, partition)
             rules = [CATALOG.rule(i) for i in ("SM680", "SM681", "SM434", "SM435", "SM409")]
             totals.findings += errors(
                 rules,
-                f"role not assumed, {fetch.reason(err)}",
+                f"role not assumed: {fetch.reason(err)}",
                 scope,
-                f"arn:aws:iam::{account}:root",
+                f"arn:{partition}:iam::{account}:root",
                 other.ACCOUNT_TYPE,
             )
             totals.listed += 1

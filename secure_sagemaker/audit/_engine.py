@@ -26,7 +26,7 @@ from secure_sagemaker.audit._kinds import NOT_AUDITED, Kind, References, referen
 from secure_sagemaker.controls import CATALOG
 from secure_sagemaker.evaluation import evaluate
 from secure_sagemaker.policy import SecurityPolicy
-from secure_sagemaker.rules import Finding, Rule
+from secure_sagemaker.rules import Finding, Rule, Severity
 
 Task = Callable[[], "Outcome"]
 
@@ -39,6 +39,8 @@ class Outcome:
     then: tuple[Task, ...] = ()
     refs: References | None = None
     scope: Scope | None = None
+    #: An inventory (a list call, every page) AWS answered, even with no items.
+    inventory: bool = False
 
 
 class Clients:
@@ -177,6 +179,13 @@ def _place(f: Finding, scope: Scope, resource: str, rtype: str, region: str | No
     )
 
 
+_NOT_ASSESSED = ": could not be assessed, "
+_UNAVAILABLE = "check unavailable: "
+_LISTING = "listing failed, "
+#: The ID of the ``error`` finding for a resource no applicable rule was found for.
+UNASSESSED_ID = "AUDIT"
+
+
 def errors(
     rules: Iterable[Rule],
     why: str,
@@ -186,22 +195,55 @@ def errors(
     *,
     region: str | None = None,
 ) -> list[Finding]:
-    """One ``error`` finding per rule, saying why the resource could not be assessed."""
-    return [
+    """One ``error`` finding per rule, saying why the resource could not be assessed
+    (one :data:`UNASSESSED_ID` finding when no rule is given: a failure is never
+    silent)."""
+    where = scope.region if region is None else region
+    found = [
         Finding(
             rule.id,
             rule.severity,
             "error",
             "",
-            f"{rule.title}: could not be assessed, {why}",
+            f"{rule.title}{_NOT_ASSESSED}{why}",
             rule.remediation,
             resource=resource,
             resource_type=rtype,
             account=scope.account,
-            region=scope.region if region is None else region,
+            region=where,
         )
         for rule in rules
     ]
+    if found:
+        return found
+    return [
+        Finding(
+            UNASSESSED_ID,
+            Severity.HIGH,
+            "error",
+            "",
+            f"Resource{_NOT_ASSESSED}{why}",
+            "Give the audit read access to this resource and run it again.",
+            resource=resource,
+            resource_type=rtype,
+            account=scope.account,
+            region=where,
+        )
+    ]
+
+
+def cause(finding: Finding) -> str:
+    """Why an ``error`` finding could not be assessed: ``"access denied
+    (AccessDeniedException)"``, ``"role not assumed: ..."``, ``"check unavailable"``
+    (a failed listing counts as its cause); ``""`` for other statuses."""
+    if finding.status != "error":
+        return ""
+    _, marked, why = finding.message.partition(_NOT_ASSESSED)
+    if marked:
+        return why.removeprefix(_LISTING)
+    if finding.message.startswith(_UNAVAILABLE):
+        return "check unavailable"
+    return "could not be assessed"
 
 
 def unavailable(
@@ -213,7 +255,7 @@ def unavailable(
         severity,
         "error",
         "",
-        f"check unavailable: {why}",
+        f"{_UNAVAILABLE}{why}",
         "Install a secure-sagemaker version that provides this check.",
         resource=resource,
         resource_type=rtype,
@@ -270,6 +312,7 @@ class Totals:
     findings: list[Finding] = attrs.field(factory=list)
     listed: int = 0
     assessed: int = 0
+    inventories: int = 0
     refs: dict[tuple[str, str], References] = attrs.field(factory=dict)
 
 
@@ -288,6 +331,7 @@ def drive(
             totals.findings.extend(out.findings)
             totals.listed += out.listed
             totals.assessed += out.assessed
+            totals.inventories += out.inventory
             if out.refs is not None and out.scope is not None:
                 key = (out.scope.account, out.scope.region)
                 totals.refs.setdefault(key, References()).update(out.refs)
@@ -315,12 +359,10 @@ def list_kind(scope: Scope, kind: Kind) -> Outcome:
     except Exception as err:
         resource = scope.arn("sagemaker", f"{kind.name}/*")
         rules = applicable_rules(kind.operation, scope.policy, {}, None)
-        found = errors(
-            rules, f"listing failed, {fetch.reason(err)}", scope, resource, kind.resource_type
-        )
+        found = errors(rules, f"{_LISTING}{fetch.reason(err)}", scope, resource, kind.resource_type)
         return Outcome(tuple(found), listed=1, assessed=1)
     follow = tuple(partial(assess_resource, scope, kind, item, context) for item in items)
-    return Outcome(listed=len(items), then=follow)
+    return Outcome(listed=len(items), then=follow, inventory=True)
 
 
 def _endpoint_context(scope: Scope) -> dict[str, Any]:

@@ -33,6 +33,21 @@ __all__ = [
 ]
 
 _NOT_FOUND = re.compile(r"NotFound|NoSuch|NonExistent|ResourceNotFoundException")
+#: The credentials themselves were refused (expired, unknown, badly signed).
+_CREDENTIAL_CODES = frozenset(
+    {
+        "AuthFailure",
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "IncompleteSignature",
+        "InvalidAccessKeyId",
+        "InvalidClientTokenId",
+        "InvalidToken",
+        "MissingAuthenticationToken",
+        "SignatureDoesNotMatch",
+        "UnrecognizedClientException",
+    }
+)
 
 
 @transient_retry
@@ -63,10 +78,14 @@ def reason(error: BaseException) -> str:
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
         if "AccessDenied" in code or code in ("UnauthorizedOperation", "AuthorizationError"):
             return f"access denied ({code})"
+        if code in _CREDENTIAL_CODES:
+            return f"credentials rejected ({code})"
         if code in THROTTLING_CODES:
             return f"throttled after retries ({code})"
         if _NOT_FOUND.search(code) or (code == "ValidationException" and status == 404):
             return f"not found anymore ({code})"
+        if status == 403:  # an error body botocore could not parse: the code is the status
+            return f"access denied ({code or status})"
         if isinstance(status, int) and status >= 500:
             return f"service error after retries ({code or status})"
         return f"request failed ({code or status})"

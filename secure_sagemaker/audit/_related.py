@@ -22,13 +22,21 @@ from secure_sagemaker.audit._engine import (
 from secure_sagemaker.controls import CATALOG
 from secure_sagemaker.iam import lint_role
 from secure_sagemaker.network import security_group_views, subnet_views, vpc_views
-from secure_sagemaker.rules import Finding, Severity
+from secure_sagemaker.rules import Finding, Rule, Severity
 
 BUCKET_TYPE = "AWS::S3::Bucket"
 KEY_TYPE = "AWS::KMS::Key"
 SECRET_TYPE = "AWS::SecretsManager::Secret"  # noqa: S105 - a type name
 ACCOUNT_TYPE = "AWS::::Account"
 ROLE_TYPE = "AWS::IAM::Role"
+
+
+def _rules_of(
+    operations: Iterable[str], policy: Any, params: Mapping[str, Any], service: str | None
+) -> list[Rule]:
+    """The rules judging any of ``operations``, each once."""
+    rules = {r.id: r for op in operations for r in applicable_rules(op, policy, params, service)}
+    return list(rules.values())
 
 
 # --------------------------------------------------------------------------- S3
@@ -43,7 +51,7 @@ def list_buckets(scope: Scope) -> Outcome:
         rules = applicable_rules("PutBucketPolicy", _as_artifact(scope, "*"), {"Bucket": "*"}, "s3")
         found = errors(rules, f"listing failed, {fetch.reason(err)}", scope, resource, BUCKET_TYPE)
         return Outcome(tuple(found), listed=1, assessed=1)
-    return buckets_outcome(scope, names)
+    return attrs.evolve(buckets_outcome(scope, names), inventory=True)
 
 
 def buckets_outcome(scope: Scope, names: Iterable[str]) -> Outcome:
@@ -67,24 +75,24 @@ def assess_bucket(scope: Scope, bucket: str) -> Outcome:
     try:
         region: str = fetch.bucket_region(s3, bucket)
     except Exception as err:
-        found: list[Finding] = []
-        for op in (
+        ops = (
             "PutBucketVersioning",
             "PutBucketEncryption",
             "PutBucketPolicy",
             "PutPublicAccessBlock",
             "@Bucket",
-        ):
-            rules = applicable_rules(op, policy, {"Bucket": bucket}, "s3")
-            found += errors(rules, fetch.reason(err), scope, resource, BUCKET_TYPE, region="")
+        )
+        rules = _rules_of(ops, policy, {"Bucket": bucket}, "s3")
+        found = errors(rules, fetch.reason(err), scope, resource, BUCKET_TYPE, region="")
         return Outcome(tuple(found), assessed=1)
     found = []
     for op, params in fetch.bucket_requests(s3, bucket).items():
         if isinstance(params, BaseException):
             rules = applicable_rules(op, policy, {"Bucket": bucket}, "s3")
-            found += errors(
-                rules, fetch.reason(params), scope, resource, BUCKET_TYPE, region=region
-            )
+            if rules:  # a Get no rule reads leaves no verdict missing
+                found += errors(
+                    rules, fetch.reason(params), scope, resource, BUCKET_TYPE, region=region
+                )
         else:
             found += judge(
                 op, params, scope, resource, BUCKET_TYPE, service="s3", policy=policy, region=region
@@ -109,7 +117,8 @@ def list_keys(scope: Scope) -> Outcome:
             KEY_TYPE,
         )
         return Outcome(tuple(found), listed=1, assessed=1)
-    return Outcome(listed=len(keys), then=tuple(partial(assess_key, scope, k) for k in keys))
+    follow = tuple(partial(assess_key, scope, k) for k in keys)
+    return Outcome(listed=len(keys), then=follow, inventory=True)
 
 
 def assess_key(scope: Scope, key: Mapping[str, Any]) -> Outcome:
@@ -135,16 +144,14 @@ def list_secrets(scope: Scope) -> Outcome:
     try:
         secrets = fetch.paginate(scope.clients("secretsmanager"), "list_secrets", "SecretList")
     except Exception as err:
-        found: list[Finding] = []
-        for op in ("CreateSecret", "RotateSecret", "@Secret"):
-            rules = applicable_rules(op, scope.policy, {}, None)
-            found += errors(
-                rules,
-                f"listing failed, {fetch.reason(err)}",
-                scope,
-                scope.arn("secretsmanager", "secret:*"),
-                SECRET_TYPE,
-            )
+        rules = _rules_of(("CreateSecret", "RotateSecret", "@Secret"), scope.policy, {}, None)
+        found = errors(
+            rules,
+            f"listing failed, {fetch.reason(err)}",
+            scope,
+            scope.arn("secretsmanager", "secret:*"),
+            SECRET_TYPE,
+        )
         return Outcome(tuple(found), listed=1, assessed=1)
     found = []
     assessed_at = now()
@@ -160,7 +167,7 @@ def list_secrets(scope: Scope) -> Outcome:
         )
         found += _judge_rotation(s, scope, resource)
         found += judge("@Secret", view, scope, resource, SECRET_TYPE)
-    return Outcome(tuple(found), listed=len(secrets), assessed=len(secrets))
+    return Outcome(tuple(found), listed=len(secrets), assessed=len(secrets), inventory=True)
 
 
 def _judge_rotation(secret: Mapping[str, Any], scope: Scope, resource: str) -> list[Finding]:

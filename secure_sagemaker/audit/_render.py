@@ -1,7 +1,10 @@
 """Audit reports as text, JSON, SARIF 2.1.0 or Markdown.
 
 Only ``fail``, ``waived`` and ``error`` findings are listed one by one; passes are
-counted.  Messages come from the rules and never quote a resource's values.
+counted.  Messages come from the rules and never quote a resource's values.  Every
+format says how many verdicts could not be given and why
+(:func:`not_assessed_summary`): an empty failure list is not a clean account when
+nothing could be read.
 """
 
 from __future__ import annotations
@@ -11,11 +14,20 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from secure_sagemaker._version import __version__
+from secure_sagemaker.audit._engine import UNASSESSED_ID
 from secure_sagemaker.controls import CATALOG
 from secure_sagemaker.exceptions import InvalidArgumentError
 from secure_sagemaker.rules import Finding, Severity
 
-__all__ = ["FORMATS", "render", "render_json", "render_markdown", "render_sarif", "render_text"]
+__all__ = [
+    "FORMATS",
+    "not_assessed_summary",
+    "render",
+    "render_json",
+    "render_markdown",
+    "render_sarif",
+    "render_text",
+]
 
 FORMATS = ("text", "json", "sarif", "markdown")
 DOCS = "docs/controls.md"
@@ -55,6 +67,36 @@ def _shown(findings: Iterable[Finding]) -> list[Finding]:
     )
 
 
+def not_assessed_summary(report: Any) -> str:
+    """``"96 not assessed on 21 resource(s): 91 access denied (403), 5 credentials
+    rejected (ExpiredToken)"``, plus listed resources that were lost; ``""`` when
+    everything listed got a verdict per applicable rule.  Causes name error codes,
+    never values."""
+    parts = []
+    causes: dict[str, int] = report.not_assessed()
+    if causes:
+        resources = {(f.account, f.resource) for f in report.findings if f.status == "error"}
+        parts.append(
+            f"{sum(causes.values())} not assessed on {len(resources)} resource(s): "
+            + ", ".join(f"{n} {why}" for why, n in causes.items())
+        )
+    lost = report.listed - report.assessed
+    if lost > 0:
+        parts.append(f"{lost} listed resource(s) lost")
+    return "; ".join(parts)
+
+
+def _verdict(report: Any, fail_on: str) -> str:
+    failing = report.failures(fail_on)
+    if report.nothing_assessed:
+        return "nothing could be assessed"
+    if failing:
+        return f"{len(failing)} failure(s) at or above {fail_on}"
+    if not_assessed_summary(report):
+        return f"nothing at or above {fail_on} fails among what could be assessed"
+    return f"nothing at or above {fail_on} fails"
+
+
 def _where(f: Finding) -> str:
     parts = [p for p in (f.account, f.region) if p]
     return f"{f.resource}" + (f" ({' '.join(parts)})" if parts else "")
@@ -83,13 +125,10 @@ def render_text(report: Any, *, fail_on: str = "high", colour: bool = False) -> 
             lines.append(f"       {f.message}" + (f"  [{f.field}]" if f.field else ""))
             if f.status == "fail":
                 lines.append(f"       fix: {f.remediation}")
-    failing = report.failures(fail_on)
-    verdict = (
-        f"{len(failing)} failure(s) at or above {fail_on}"
-        if failing
-        else f"nothing at or above {fail_on} fails"
-    )
-    lines += ["", verdict]
+    lines += ["", _verdict(report, fail_on)]
+    unassessed = not_assessed_summary(report)
+    if unassessed:
+        lines.append(unassessed)
     return "\n".join(lines) + "\n"
 
 
@@ -101,7 +140,14 @@ def render_json(report: Any, **_: Any) -> str:
 def _rule_doc(rule_id: str) -> dict[str, Any]:
     try:
         r = CATALOG.rule(rule_id)
-    except KeyError:  # a check-unavailable marker such as SM6xx
+    except KeyError:  # a check-unavailable marker such as SM6xx, or a resource not read
+        if rule_id == UNASSESSED_ID:
+            return {
+                "id": rule_id,
+                "name": "not-assessed",
+                "shortDescription": {"text": "A resource the audit could not read"},
+                "help": {"text": "Give the audit read access to the resource and run it again."},
+            }
         return {
             "id": rule_id,
             "name": "check-unavailable",
@@ -178,12 +224,16 @@ def render_sarif(report: Any, **_: Any) -> str:
                         "rules": [_rule_doc(i) for i in ids],
                     }
                 },
-                "invocations": [{"executionSuccessful": report.complete}],
+                "invocations": [
+                    {"executionSuccessful": report.complete and not report.nothing_assessed}
+                ],
                 "results": [_sarif_result(f, index[f.rule_id]) for f in shown],
                 "properties": {
                     "listed": report.listed,
                     "assessed": report.assessed,
                     "counts": report.counts(),
+                    "notAssessed": report.not_assessed(),
+                    "nothingAssessed": report.nothing_assessed,
                 },
             }
         ],
@@ -200,7 +250,11 @@ def render_markdown(report: Any, *, fail_on: str = "high", **_: Any) -> str:
     errors and waivers folded away."""
     counts = report.counts()
     failing = report.failures(fail_on)
-    icon = ":x:" if failing else ":white_check_mark:"
+    unassessed = not_assessed_summary(report)
+    if failing or report.nothing_assessed:
+        icon = ":x:"
+    else:
+        icon = ":warning:" if unassessed else ":white_check_mark:"
     out = [
         f"### {icon} secure-sagemaker audit",
         "",
@@ -208,6 +262,10 @@ def render_markdown(report: Any, *, fail_on: str = "high", **_: Any) -> str:
         + ", ".join(f"**{v}** {k}" for k, v in counts.items())
         + f". {len(failing)} failure(s) at or above **{fail_on}**.",
     ]
+    if report.nothing_assessed:
+        out += ["", f"**Nothing could be assessed**: {_md(unassessed)}."]
+    elif unassessed:
+        out += ["", f"**Incomplete**: {_md(unassessed)}."]
     shown = _shown(report.findings)
 
     def table(rows: Sequence[Finding], detail: Callable[[Finding], str]) -> list[str]:

@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from secure_sagemaker.cli import audit, demo, iam, policy, rules
+from secure_sagemaker.cli import audit, demo, iam, policy, rules, site
 from secure_sagemaker.cli._common import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -29,6 +29,7 @@ COMMAND_MODULES: tuple[Callable[[Subcommands], None], ...] = (
     policy.register,  # sagemaker-config, policy init
     iam.register,  # guardrails
     audit.register,
+    site.register,  # install-site, uninstall-site
 )
 
 

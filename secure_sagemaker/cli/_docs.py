@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from secure_sagemaker._operations import Registry
 from secure_sagemaker.rules import Rule, display_path
 
 _SOURCES = (
@@ -63,6 +64,11 @@ def render_controls_markdown(rules: Iterable[Rule]) -> str:
         out += ["", f"## {r.id}", "", f"**{r.title}** — `{r.name}`, severity {r.severity}.", ""]
         out.append(f"*Why:* {r.rationale}")
         out += ["", f"*Fix:* {r.remediation}", "", "*Judges:*", ""]
+        if not r.fields:
+            out.append(
+                "- every operation of a watched service, from the operation registry "
+                "(see [the guard](guard.md))"
+            )
         for op, paths in sorted(r.fields.items()):
             shown = ", ".join(f"`{display_path(p)}`" for p in paths) or "each step's request"
             service = "" if r.service in ("sagemaker", "*") else f"{r.service} "
@@ -74,3 +80,46 @@ def render_controls_markdown(rules: Iterable[Rule]) -> str:
         out += ["", f"*Covers:* {'; '.join(covered) or 'no external control (client-side only)'}."]
         out.append(f"*Seed method:* {seeds}.")
     return "\n".join(out) + "\n"
+
+
+_STANCES = {
+    "refuse": "every unclassified mutating operation is refused (SM000)",
+    "protected": "unclassified mutating operations are refused (SM000) on {scope}, "
+    "logged (SM001) elsewhere",
+    "log": 'unclassified mutating operations are logged (SM001); `block_at = "low"` refuses them',
+}
+
+
+def render_operations_markdown(registry: Registry) -> str:
+    """``docs/operations.md``: per watched service, the stance and every judged,
+    allowed (with its reason) and unknown operation.  Read-only operations are
+    counted by rule (name prefix), not listed."""
+    out = [
+        "# Operations the guard watches",
+        "",
+        "<!-- Generated from secure_sagemaker/controls/operations by `secure-sagemaker "
+        "operations --format markdown`. Do not edit by hand: tests/test_docs.py fails "
+        "when it is stale. -->",
+        "",
+        "Every operation of a watched service is *read* (cannot change anything: "
+        "`Describe*`, `List*`, `Get*` ...), *judged* (rules name it), *allowed* "
+        "(mutating but harmless for security, with the reason) or *unknown*. "
+        "An operation a newer botocore adds is unknown until classified. "
+        "Allow one explicitly with `allow-operations` in the policy.",
+        "",
+    ]
+    for name in sorted(registry.services):
+        entry = registry.services[name]
+        judged = sorted(registry.judged.get(name, ()))
+        out += [f"## {name}", "", "*Stance:* " + _STANCES[entry.stance].format(scope=entry.scope)]
+        out += ["", f"*Judged ({len(judged)}):* " + (", ".join(f"`{o}`" for o in judged) or "-")]
+        out += ["", f"*Allowed ({len(entry.allowed)}):*", ""]
+        by_reason: dict[str, list[str]] = {}
+        for op, reason in sorted(entry.allowed.items()):
+            by_reason.setdefault(reason, []).append(op)
+        for reason, ops in sorted(by_reason.items()):
+            out.append(f"- {reason}: " + ", ".join(f"`{o}`" for o in ops))
+        unknown = sorted(entry.unknown)
+        out += ["", f"*Unknown ({len(unknown)}):* " + (", ".join(f"`{o}`" for o in unknown) or "-")]
+        out.append("")
+    return "\n".join(out)

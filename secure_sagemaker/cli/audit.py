@@ -1,4 +1,9 @@
-"""``audit``: judge an existing account with the same rules, report, set the exit code."""
+"""``audit``: judge an existing account with the same rules, report, set the exit code.
+
+It fails closed: exit 2 when nothing could be assessed, exit 1 when a resource or
+rule could not be (unless ``--allow-errors``) or something fails at or above
+``--fail-on``, exit 0 otherwise.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,10 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from secure_sagemaker.audit import SERVICES, audit
+from secure_sagemaker.audit import SERVICES, AuditReport, audit
 from secure_sagemaker.audit._audit import DEFAULT_SINCE_DAYS, DEFAULT_WORKERS
 from secure_sagemaker.audit._fetch import reason
-from secure_sagemaker.audit._render import FORMATS, render
+from secure_sagemaker.audit._render import FORMATS, not_assessed_summary, render
 from secure_sagemaker.cli._common import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -22,9 +27,9 @@ from secure_sagemaker.cli._common import (
     add_policy_option,
     load_policy,
 )
-from secure_sagemaker.exceptions import AuditError, PolicyError
+from secure_sagemaker.exceptions import AuditError, InvalidArgumentError, PolicyError
 
-__all__ = ["add_audit_arguments", "register", "run_audit_command"]
+__all__ = ["add_audit_arguments", "audit_exit_code", "register", "run_audit_command"]
 
 
 def register(sub: Subcommands) -> None:
@@ -42,7 +47,7 @@ def add_audit_arguments(parser: argparse.ArgumentParser) -> None:
         dest="regions",
         metavar="R",
         help="region to audit (repeatable, comma-separated, or 'all'); "
-        "default: the profile's region",
+        "default: the profile's region; checked against botocore's region list",
     )
     parser.add_argument("--regions", action="append", dest="regions", help=argparse.SUPPRESS)
     parser.add_argument("--endpoint-url", help="send every AWS call to this URL (emulators)")
@@ -60,6 +65,12 @@ def add_audit_arguments(parser: argparse.ArgumentParser) -> None:
         parser,
         "high",
         help="exit 1 when a failure at or above this severity is found (default high)",
+    )
+    parser.add_argument(
+        "--allow-errors",
+        action="store_true",
+        help="do not exit 1 because some resources or rules could not be assessed "
+        "(an audit that could assess nothing still exits 2)",
     )
     add_policy_option(parser)
     parser.add_argument("--services", help=f"comma-separated subset of {','.join(SERVICES)}")
@@ -103,10 +114,56 @@ class _Progress:
             self._stream.flush()
 
 
+def audit_exit_code(report: AuditReport, fail_on: str, *, allow_errors: bool = False) -> int:
+    """:data:`EXIT_USAGE` when nothing could be assessed; :data:`EXIT_FINDINGS` when
+    something fails at or above ``fail_on``, or when a resource or rule could not
+    be assessed and not ``allow_errors``; else :data:`EXIT_OK`."""
+    if report.nothing_assessed:
+        return EXIT_USAGE
+    if report.failures(fail_on):
+        return EXIT_FINDINGS
+    if (report.not_assessed() or not report.complete) and not allow_errors:
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+#: What to do about the most frequent cause of ``error`` verdicts (first match wins).
+_FIXES = (
+    (
+        "role not assumed",
+        "check --role-arn-template and that each role trusts the calling identity",
+    ),
+    (
+        "access denied",
+        "give the audit identity read access (the AWS managed policies SecurityAudit "
+        "and AmazonSageMakerReadOnly cover it) or choose another --profile",
+    ),
+    (
+        "credentials rejected",
+        "refresh or replace the credentials (--profile, AWS_PROFILE or the environment)",
+    ),
+    ("no AWS credentials", "configure credentials (--profile, AWS_PROFILE or the environment)"),
+    (
+        "could not reach",
+        "check the region names, --endpoint-url and the network or proxy settings",
+    ),
+    ("throttled", "run again later or with a lower --max-workers"),
+    ("service error", "run again later"),
+)
+
+
+def _fix(report: AuditReport) -> str:
+    top = next(iter(report.not_assessed()), "")
+    for needle, fix in _FIXES:
+        if needle in top:
+            return fix
+    return "run with --format json to see each resource's cause"
+
+
 def run_audit_command(args: argparse.Namespace) -> int:
-    """Run ``secure-sagemaker audit``: :data:`EXIT_OK` when nothing at or above
-    ``--fail-on`` fails, :data:`EXIT_FINDINGS` when something does,
-    :data:`EXIT_USAGE` on a usage or credential error (one line on stderr)."""
+    """Run ``secure-sagemaker audit``; the exit code is :func:`audit_exit_code`'s,
+    or :data:`EXIT_USAGE` on a usage or credential error or an unknown region (one
+    line on stderr, before any AWS call)."""
     try:
         import boto3  # here, not at the top, to keep `secure-sagemaker --help` fast
 
@@ -134,7 +191,7 @@ def run_audit_command(args: argparse.Namespace) -> int:
             )
         finally:
             progress.close()
-    except (AuditError, PolicyError) as err:
+    except (AuditError, InvalidArgumentError, PolicyError) as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as err:  # profile not found, no credentials, bad endpoint URL
@@ -147,4 +204,18 @@ def run_audit_command(args: argparse.Namespace) -> int:
             fh.write(text)
     else:
         sys.stdout.write(text)
-    return EXIT_FINDINGS if report.failures(args.fail_on) else EXIT_OK
+    unassessed = not_assessed_summary(report)
+    if report.nothing_assessed:
+        regions = report.regions
+        where = f" in {', '.join(regions)}" if 0 < len(regions) <= 3 else ""
+        print(
+            f"error: nothing could be assessed{where} - {unassessed}; fix: {_fix(report)}",
+            file=sys.stderr,
+        )
+    elif unassessed and not args.allow_errors:
+        print(
+            f"error: incomplete audit - {unassessed}; fix: {_fix(report)} "
+            "(--allow-errors accepts an incomplete audit)",
+            file=sys.stderr,
+        )
+    return audit_exit_code(report, args.fail_on, allow_errors=args.allow_errors)

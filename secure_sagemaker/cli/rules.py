@@ -1,4 +1,5 @@
-"""``rules``, ``explain`` and ``check``: the catalog, one rule, a saved request."""
+"""``rules``, ``explain``, ``check`` and ``operations``: the catalog, one rule, a saved
+request, the operation registry."""
 
 from __future__ import annotations
 
@@ -20,9 +21,10 @@ from secure_sagemaker.cli._common import (
     add_policy_option,
     load_policy,
 )
-from secure_sagemaker.cli._docs import render_controls_markdown
-from secure_sagemaker.controls import CATALOG
+from secure_sagemaker.cli._docs import render_controls_markdown, render_operations_markdown
+from secure_sagemaker.controls import CATALOG, REGISTRY
 from secure_sagemaker.evaluation import evaluate
+from secure_sagemaker.exceptions import UnknownOperationError
 from secure_sagemaker.rules import Finding, Severity, display_path
 
 __all__ = ["definition_site", "register"]
@@ -41,10 +43,16 @@ def register(sub: Subcommands) -> None:
     p = sub.add_parser("check", help="judge a saved request or pipeline definition (JSON)")
     p.add_argument("file")
     p.add_argument("--operation", required=True, help="API operation, e.g. CreateTrainingJob")
+    p.add_argument("--service", help="botocore service name (default: the first that has it)")
     add_policy_option(p)
     add_format_option(p, ("text", "json"))
     add_fail_on_option(p, "low")
     p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser("operations", help="how the guard classifies every operation")
+    p.add_argument("--service", help="one botocore service name (default: every watched one)")
+    add_format_option(p, ("text", "markdown"))
+    p.set_defaults(func=_cmd_operations)
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:
@@ -129,11 +137,45 @@ def _cmd_check(args: argparse.Namespace) -> int:
     operation = args.operation
     if operation in ("CreatePipeline", "UpdatePipeline") and "Steps" in data:
         data = {"PipelineDefinition": json.dumps(data)}  # a bare pipeline definition file
-    findings = evaluate(operation, data, policy)
-    if not findings:
-        print(f"error: no rule judges {operation!r}", file=sys.stderr)
+    try:
+        service = REGISTRY.resolve(operation, args.service)
+        findings = evaluate(operation, data, policy, service=args.service)
+    except UnknownOperationError as err:
+        print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE
+    if not findings:
+        kind = REGISTRY.classify(service, operation, policy)
+        why = REGISTRY.reason(service, operation) or policy.allow_operations.get(
+            f"{service}:{operation}", "cannot change anything"
+        )
+        print(f"{service}:{operation} is {kind} ({why}): no rule judges it")
+        return EXIT_OK
     _print_findings(findings, args.format)
     threshold = Severity.parse(args.fail_on)
     failed = [f for f in findings if f.status == "fail" and f.severity >= threshold]
     return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def _cmd_operations(args: argparse.Namespace) -> int:
+    if args.service is not None and args.service not in REGISTRY:
+        print(
+            f"error: {args.service!r} is not a watched service "
+            f"({', '.join(sorted(REGISTRY.services))})",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if args.format == "markdown":
+        sys.stdout.write(render_operations_markdown(REGISTRY))
+        return EXIT_OK
+    for name in sorted(REGISTRY.services):
+        if args.service not in (None, name):
+            continue
+        entry = REGISTRY.services[name]
+        print(f"{name} (stance: {entry.stance})")
+        for op in sorted(REGISTRY.judged.get(name, ())):
+            print(f"  judged   {op}")
+        for op, reason in sorted(entry.allowed.items()):
+            print(f"  allowed  {op}: {reason}")
+        for op in sorted(entry.unknown):
+            print(f"  unknown  {op}")
+    return EXIT_OK

@@ -1,6 +1,8 @@
 """The catalog: every rule, as data, one table per ID range.
 
 =========================  ==================================================
+``sm0_operations``         SM0xx the guard's stance: unclassified operations,
+                           requests it cannot judge
 ``sm1_notebooks``          SM1xx notebook instances, lifecycle configs, Studio
 ``sm2_jobs``               SM2xx training, processing, transform, tuning, AutoML,
                            labeling jobs; pipelines (SM250)
@@ -14,6 +16,8 @@
 ``sm7_network``            SM70x VPC subnets, security groups, endpoints, flow logs
 ``sm7_region``             SM701 allowed regions (derived from every other rule)
 ``sm8_exposure``           SM8xx API Gateway exposure of endpoints
+``operations/``            the operation registry: read / judged / allowed /
+                           unknown, per watched service (:data:`REGISTRY`)
 =========================  ==================================================
 
 Each table writes every rule with its literal ``id="SMnnn"``; IDs are stable:
@@ -27,7 +31,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from types import ModuleType
 
+from secure_sagemaker._operations import Registry
 from secure_sagemaker.controls import (
+    sm0_operations,
     sm1_notebooks,
     sm2_jobs,
     sm3_endpoint_state,
@@ -41,13 +47,15 @@ from secure_sagemaker.controls import (
     sm7_region,
     sm8_exposure,
 )
+from secure_sagemaker.controls.operations import SERVICES
 from secure_sagemaker.rules import Catalog, Rule
 
-__all__ = ["CATALOG", "PIPELINE_RULE_ID", "TABLES"]
+__all__ = ["CATALOG", "PIPELINE_RULE_ID", "REGISTRY", "TABLES"]
 
 PIPELINE_RULE_ID = "SM250"
 
 TABLES = (
+    sm0_operations,
     sm1_notebooks,
     sm2_jobs,
     sm3_inference,
@@ -77,3 +85,6 @@ def _build(tables: Iterable[ModuleType]) -> Catalog:
 
 CATALOG: Catalog = _build(TABLES)
 """Every rule of secure-sagemaker, the default of the guard, the wrappers and the audit."""
+
+REGISTRY: Registry = Registry.build(SERVICES, CATALOG.judged_by_service())
+"""Every operation of every watched service, classified (see :mod:`.operations`)."""

@@ -16,7 +16,7 @@ def _statements(document: Any) -> list[Mapping[str, Any]]:
     if isinstance(document, str):
         try:
             document = json.loads(document)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deep
             return []
     if not isinstance(document, Mapping):
         return []

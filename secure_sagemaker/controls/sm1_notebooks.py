@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from secure_sagemaker.controls import _checks as c
-from secure_sagemaker.rules import Rule, Severity
+from secure_sagemaker.rules import MISSING, PASS, Context, Rule, Severity, Verdict, fail
 
 NB = "CreateNotebookInstance"
 NB_UPDATE = "UpdateNotebookInstance"
 LCC = ("CreateNotebookInstanceLifecycleConfig", "UpdateNotebookInstanceLifecycleConfig")
+
+_SHORTEST_SESSION = 1800  # the API's minimum
+_LONGEST_SESSION = 3600
+
+
+def _short_session(value: Any, ctx: Context) -> Verdict:
+    if value is MISSING:
+        return fail("is absent, so the session lasts 12 hours")
+    if isinstance(value, bool) or not isinstance(value, int) or value > _LONGEST_SESSION:
+        return fail(f"must be at most {_LONGEST_SESSION} seconds")
+    return PASS
+
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -313,5 +327,22 @@ RULES: tuple[Rule, ...] = (
         rationale="A description documents what a custom image contains and why it exists.",
         remediation="Set Description.",
         references=("Seed:7", "Config:sagemaker-image-description"),
+    ),
+    Rule(
+        id="SM119",
+        name="presigned-url-short-session",
+        severity=Severity.MEDIUM,
+        title="Presigned notebook and Studio URLs open sessions of at most one hour",
+        fields={
+            "CreatePresignedNotebookInstanceUrl": ("SessionExpirationDurationInSeconds",),
+            "CreatePresignedDomainUrl": ("SessionExpirationDurationInSeconds",),
+        },
+        check=_short_session,
+        default=c.const(_SHORTEST_SESSION),
+        rationale="A presigned URL is a bearer credential to a notebook with the execution "
+        "role's access; absent, the session lasts 12 hours.",
+        remediation=f"Set SessionExpirationDurationInSeconds to {_SHORTEST_SESSION}-"
+        f"{_LONGEST_SESSION} (the guard fills {_SHORTEST_SESSION}); waive SM119 for longer.",
+        references=("Seed:2",),
     ),
 )

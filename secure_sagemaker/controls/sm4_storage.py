@@ -230,6 +230,35 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule(
+        id="SM411",
+        name="artifact-bucket-logging-kept",
+        severity=Severity.MEDIUM,
+        service="s3",
+        title="Server access logging of artifact buckets is not turned off",
+        fields={"PutBucketLogging": ("BucketLoggingStatus.LoggingEnabled.TargetBucket",)},
+        check=c.present("without LoggingEnabled.TargetBucket the request turns logging off"),
+        applies=c.to_artifact_bucket,
+        rationale="Access logs record who read or replaced a model or dataset; a "
+        "PutBucketLogging without LoggingEnabled silently removes that evidence.",
+        remediation="Keep BucketLoggingStatus.LoggingEnabled with a TargetBucket (SM433 "
+        "audits the current state).",
+        references=("Seed:6", "SecurityHub:S3.9", "Config:s3-bucket-logging-enabled"),
+    ),
+    Rule(
+        id="SM412",
+        name="artifact-bucket-acls-disabled",
+        severity=Severity.HIGH,
+        service="s3",
+        title="Artifact buckets keep ACLs disabled (BucketOwnerEnforced)",
+        fields={"PutBucketOwnershipControls": ("OwnershipControls.Rules[].ObjectOwnership",)},
+        check=c.equals("BucketOwnerEnforced", when_absent="ACLs enabled"),
+        applies=c.to_artifact_bucket,
+        rationale="With ACLs enabled an object ACL can make one model or dataset public or "
+        "grant another account access, around the bucket policy.",
+        remediation='Set ObjectOwnership to "BucketOwnerEnforced".',
+        references=("Seed:2", "SecurityHub:S3.12", "Prowler:s3_bucket_acl_prohibited"),
+    ),
+    Rule(
         id="SM420",
         name="feature-group-offline-cmk",
         severity=Severity.MEDIUM,

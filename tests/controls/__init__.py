@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.controls import (
+    test_sm0_operations,
     test_sm1_notebooks,
     test_sm2_jobs,
     test_sm3_inference,
@@ -24,6 +25,7 @@ def all_examples() -> dict[str, Example]:
 
     out: dict[str, Example] = {}
     for table in (
+        test_sm0_operations.EXAMPLES,
         test_sm1_notebooks.EXAMPLES,
         test_sm2_jobs.EXAMPLES,
         test_sm3_inference.EXAMPLES,

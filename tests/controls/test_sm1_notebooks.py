@@ -42,6 +42,9 @@ EXAMPLES: dict[str, tuple[str, dict[str, Any] | None, dict[str, Any]]] = {
               {"ImageName": "img", "RoleArn": ROLE, "Description": "d"}),
     "SM118": ("CreateImage", {"ImageName": "img", "RoleArn": ROLE, "Description": "d", "Tags": TAGS},
               {"ImageName": "img", "RoleArn": ROLE, "Tags": TAGS}),
+    "SM119": ("CreatePresignedNotebookInstanceUrl",
+              {"NotebookInstanceName": "nb", "SessionExpirationDurationInSeconds": 1800},
+              {"NotebookInstanceName": "nb"}),
 }
 
 

@@ -1,0 +1,54 @@
+"""``install-site`` and ``uninstall-site``: the guard in every Python of a virtualenv."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from secure_sagemaker.cli._common import EXIT_OK, EXIT_USAGE, Subcommands
+from secure_sagemaker.exceptions import InvalidArgumentError
+
+__all__ = ["register"]
+
+_SITE_DIR_HELP = "the site-packages directory (default: the running virtualenv's)"
+
+
+def register(sub: Subcommands) -> None:
+    """Add ``install-site`` and ``uninstall-site``."""
+    p = sub.add_parser(
+        "install-site",
+        help="guard every Python of this virtualenv when SECURE_SAGEMAKER_POLICY is set",
+    )
+    p.add_argument("--site-dir", help=_SITE_DIR_HELP)
+    p.set_defaults(func=_cmd_install_site)
+
+    p = sub.add_parser("uninstall-site", help="remove the hook install-site wrote")
+    p.add_argument("--site-dir", help=_SITE_DIR_HELP)
+    p.set_defaults(func=_cmd_uninstall_site)
+
+
+def _cmd_install_site(args: argparse.Namespace) -> int:
+    from secure_sagemaker._site import ENV_VAR, install_site
+
+    try:
+        path = install_site(args.site_dir)
+    except InvalidArgumentError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    print(
+        f"wrote {path}: every Python of this environment now installs the guard when "
+        f"{ENV_VAR} names a policy file (and refuses to start if it cannot be read)"
+    )
+    return EXIT_OK
+
+
+def _cmd_uninstall_site(args: argparse.Namespace) -> int:
+    from secure_sagemaker._site import PTH_NAME, uninstall_site
+
+    try:
+        removed = uninstall_site(args.site_dir)
+    except InvalidArgumentError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"removed {PTH_NAME}" if removed else f"{PTH_NAME} was not installed")
+    return EXIT_OK

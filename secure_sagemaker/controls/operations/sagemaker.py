@@ -1,0 +1,115 @@
+"""SageMaker: every operation no rule judges and none allows is refused (SM000).
+
+``allowed`` is kept to what cannot weaken encryption, network isolation, logging,
+monitoring, access or versioning: tags, lineage and experiment metadata, stopping
+compute, deleting a resource nothing else relies on for its protection, capacity
+and quotas, pipeline callbacks.  Deleting monitoring, registered (versioned) models,
+model cards and resource policies is ``unknown``: each removes a protection.
+"""
+
+from __future__ import annotations
+
+from secure_sagemaker._operations import ServiceOperations, names
+
+_LINEAGE = names("""
+    AddAssociation CreateAction CreateArtifact CreateContext DeleteAction DeleteArtifact
+    DeleteAssociation DeleteContext UpdateAction UpdateArtifact UpdateContext
+""")
+_EXPERIMENTS = names("""
+    AssociateTrialComponent CreateExperiment CreateTrial CreateTrialComponent DeleteExperiment
+    DeleteTrial DeleteTrialComponent DisassociateTrialComponent UpdateExperiment UpdateTrial
+    UpdateTrialComponent
+""")
+_STOP = names("""
+    StopAIBenchmarkJob StopAIRecommendationJob StopAutoMLJob StopCompilationJob
+    StopEdgePackagingJob StopHyperParameterTuningJob StopInferenceExperiment
+    StopInferenceRecommendationsJob StopLabelingJob StopMlflowTrackingServer
+    StopNotebookInstance StopOptimizationJob StopPipelineExecution StopProcessingJob
+    StopTrainingJob StopTransformJob
+""")
+_DELETE = names("""
+    DeleteAIBenchmarkJob DeleteAIRecommendationJob DeleteAIWorkloadConfig DeleteAlgorithm
+    DeleteApp DeleteAppImageConfig DeleteCluster DeleteClusterSchedulerConfig
+    DeleteCodeRepository DeleteCompilationJob DeleteDeviceFleet DeleteDomain
+    DeleteEdgeDeploymentPlan DeleteEdgeDeploymentStage DeleteEndpoint DeleteEndpointConfig
+    DeleteFeatureGroup DeleteFlowDefinition DeleteHub DeleteHubContent
+    DeleteHubContentReference DeleteHumanTaskUi DeleteHyperParameterTuningJob DeleteImage
+    DeleteImageVersion DeleteInferenceComponent DeleteInferenceExperiment DeleteMlflowApp
+    DeleteMlflowTrackingServer DeleteModel DeleteNotebookInstance
+    DeleteNotebookInstanceLifecycleConfig DeleteOptimizationJob DeletePartnerApp
+    DeletePipeline DeleteProcessingJob DeleteProject DeleteSpace DeleteStudioLifecycleConfig
+    DeleteTrainingJob DeleteUserProfile DeleteWorkforce DeleteWorkteam
+""")
+_CAPACITY = names("""
+    CreateComputeQuota CreateTrainingPlan DeleteComputeQuota ExtendTrainingPlan
+    UpdateComputeQuota
+""")
+_PIPELINE_RUNS = names("""
+    RetryPipelineExecution SendPipelineExecutionStepFailure SendPipelineExecutionStepSuccess
+    StartPipelineExecution UpdatePipelineExecution
+""")
+
+SERVICE = ServiceOperations(
+    service="sagemaker",
+    stance="refuse",
+    allowed={
+        "AddTags": "tags only",
+        "DeleteTags": "tags only",
+        **dict.fromkeys(_LINEAGE, "lineage metadata; no compute, data or access"),
+        **dict.fromkeys(_EXPERIMENTS, "experiment-tracking metadata; no compute or data"),
+        **dict.fromkeys(_STOP, "stops compute; removes no protection"),
+        **dict.fromkeys(
+            _DELETE, "deletes a resource; no other resource relies on it for its protection"
+        ),
+        **dict.fromkeys(_CAPACITY, "capacity and quotas; no data, network or keys"),
+        **dict.fromkeys(
+            _PIPELINE_RUNS,
+            "runs or steers a pipeline whose definition was judged (SM250: security "
+            "fields are literals, so run parameters cannot change them)",
+        ),
+        "StartNotebookInstance": "restarts an instance with the settings judged at creation",
+        "StartMonitoringSchedule": "turns monitoring on",
+        "StartInferenceExperiment": "starts an experiment judged at CreateInferenceExperiment",
+        "UpdateEndpoint": "points an endpoint at an endpoint config judged at its creation",
+        "StartClusterHealthCheck": "runs health checks on existing nodes",
+        "UpdateEndpointWeightsAndCapacities": "traffic weights and instance counts only",
+        "UpdateFeatureMetadata": "descriptions and parameters of features only",
+        "RenderUiTemplate": "renders a labeling template preview; stores nothing",
+    },
+    read=names("GetSearchSuggestions"),
+    unknown=names("""
+        AddInferenceGateway AttachClusterNodeNetworkInterface AttachClusterNodeVolume
+        BatchAddClusterNodes BatchDeleteClusterNodes BatchRebootClusterNodes
+        BatchReplaceClusterNodes CreateAIBenchmarkJob CreateAIRecommendationJob
+        CreateAIWorkloadConfig CreateAlgorithm CreateApp CreateCluster CreateClusterExtension
+        CreateClusterSchedulerConfig CreateCompilationJob CreateDeviceFleet
+        CreateEdgeDeploymentPlan CreateEdgeDeploymentStage CreateEdgePackagingJob
+        CreateGlobalInferenceGateway CreateHub CreateHubContentPresignedUrls
+        CreateHubContentReference CreateHumanTaskUi CreateImageVersion CreateInferenceComponent
+        CreateInferenceRecommendationsJob CreateInferenceRouter CreateJob CreateMlflowApp
+        CreateMlflowTrackingServer CreateModelCard CreateModelCardExportJob CreateModelPackage
+        CreateModelPackageGroup CreateOptimizationJob CreatePartnerApp
+        CreatePartnerAppPresignedUrl CreatePresignedMlflowAppUrl
+        CreatePresignedMlflowTrackingServerUrl CreateProject
+        CreateSpace CreateStudioLifecycleConfig CreateTrainingSession CreateWorkforce
+        CreateWorkteam DeleteClusterExtension DeleteDataQualityJobDefinition
+        DeleteEndpointPolicy DeleteGlobalInferenceGateway DeleteInferenceRouter DeleteJob
+        DeleteModelBiasJobDefinition DeleteModelCard DeleteModelExplainabilityJobDefinition
+        DeleteModelPackage DeleteModelPackageGroup DeleteModelPackageGroupPolicy
+        DeleteModelQualityJobDefinition DeleteMonitoringSchedule DeleteTrainingSession
+        DeregisterDevices DetachClusterNodeVolume DisableSagemakerServicecatalogPortfolio
+        EnableSagemakerServicecatalogPortfolio ImportHubContent MoveClusterNodes
+        PutEndpointPolicy PutModelPackageGroupPolicy RegisterDevices RemoveInferenceGateway
+        StartEdgeDeploymentStage StartMlflowTrackingServer
+        StartSession StopEdgeDeploymentStage StopJob StopMonitoringSchedule
+        StopTrainingSession UpdateAppImageConfig UpdateCluster UpdateClusterExtension
+        UpdateClusterSchedulerConfig UpdateClusterSoftware UpdateCodeRepository
+        UpdateDeviceFleet UpdateDevices UpdateFeatureGroup
+        UpdateGlobalInferenceGateway UpdateHub UpdateHubContent UpdateHubContentReference
+        UpdateImage UpdateImageVersion UpdateInferenceComponent
+        UpdateInferenceComponentRuntimeConfig UpdateInferenceExperiment UpdateInferenceRouter
+        UpdateMlflowApp UpdateMlflowTrackingServer UpdateModelCard UpdateModelPackage
+        UpdateMonitoringAlert UpdatePartnerApp UpdatePipelineVersion UpdateProject UpdateSpace
+        UpdateWorkforce UpdateWorkteam
+    """),
+)
