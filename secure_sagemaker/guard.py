@@ -30,6 +30,7 @@ import botocore.client
 import botocore.session
 
 from secure_sagemaker import _aio
+from secure_sagemaker._aws.caller import caller_account, sibling_client
 from secure_sagemaker.controls import REGISTRY
 from secure_sagemaker.controls.operations import SERVICE_IDS
 from secure_sagemaker.evaluation import evaluate, judge_operation, not_judgeable, secure_request
@@ -64,6 +65,22 @@ class _Binding:
     policy: SecurityPolicy | None
     client: weakref.ReferenceType[Any] | None = None
     explicit: bool = False
+    _with_account: dict[tuple[int, str], SecurityPolicy] = attrs.field(factory=dict)
+
+    def effective_policy(self, policy: SecurityPolicy) -> SecurityPolicy:
+        """``policy`` with ``trusted_accounts`` = the caller's own account when the
+        policy leaves it empty (asked of STS once; unknown -> left empty: fail closed)."""
+        client = self.client() if self.client is not None else None
+        if policy.trusted_accounts or client is None:
+            return policy
+        account = caller_account(client)
+        if account is None:
+            return policy
+        key = (id(policy), account)
+        if key not in self._with_account:
+            self._with_account.clear()  # one policy at a time
+            self._with_account[key] = attrs.evolve(policy, trusted_accounts=(account,))
+        return self._with_account[key]
 
 
 # --------------------------------------------------------------------------- handler
@@ -88,6 +105,7 @@ def guard_request(params: dict[str, Any], model: Any, *, binding: _Binding, **kw
         logger.debug("%s:%s allowed (%s)", service, operation, REGISTRY.reason(service, operation))
         return
     try:
+        policy = binding.effective_policy(policy) if kind == "judged" else policy
         new = _judge_request(params, operation, service, binding, policy, kwargs.get("context"))
     except InsecureRequestError:
         raise
@@ -182,15 +200,7 @@ def _fetch_pipeline_definition(params: Mapping[str, Any], binding: _Binding) -> 
 def _fetch_s3(client: Any, location: Mapping[str, Any]) -> str:
     if client is None:
         raise RuntimeError("no client to take credentials from")
-    creds = client._request_signer._credentials  # same credentials as the caller
-    frozen = creds.get_frozen_credentials() if creds is not None else None
-    s3 = botocore.session.get_session().create_client(
-        "s3",
-        region_name=client.meta.region_name,
-        aws_access_key_id=frozen.access_key if frozen else None,
-        aws_secret_access_key=frozen.secret_key if frozen else None,
-        aws_session_token=frozen.token if frozen else None,
-    )
+    s3 = sibling_client(client, "s3")  # same credentials as the caller
     extra = {"VersionId": location["VersionId"]} if location.get("VersionId") else {}
     obj = s3.get_object(Bucket=location["Bucket"], Key=location["ObjectKey"], **extra)
     return str(obj["Body"].read().decode("utf-8"))

@@ -41,6 +41,10 @@ _SG = re.compile(r"^sg-[0-9a-f]{8,17}$")
 _VPC = re.compile(r"^vpc-[0-9a-f]{8,17}$")
 _REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d$")
 _RULE_ID = re.compile(r"^SM\d{3}$")
+_ACCOUNT = re.compile(r"^\d{12}$")
+_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key|alias)/.+$")
+_ROLE = re.compile(r"^(?:arn:aws[a-z-]*:iam::\d{12}:role/)?[\w+=,.@/-]{1,512}$")
+_SECRET = re.compile(r"^(?:arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:)?[\w/+=.@-]+$")
 
 
 def _bucket_name(value: str) -> str:
@@ -141,6 +145,23 @@ def _check_allow_operations(
             raise PolicyError("is read-only: the guard never refuses it", key=key)
 
 
+def _to_mapping(value: Mapping[str, str]) -> dict[str, str]:
+    return dict(value)
+
+
+def _check_justified(key: str) -> Any:
+    def validate(inst: Any, attribute: attrs.Attribute[Any], value: Mapping[str, Any]) -> None:
+        for name, why in value.items():
+            if not isinstance(name, str) or not name.strip():
+                raise PolicyError("keys must be resource names or ARNs", key=key)
+            if not isinstance(why, str) or not why.strip():
+                raise PolicyError(
+                    "needs a justification: reason, owner, expiry", key=f"{key}.{name}"
+                )
+
+    return validate
+
+
 def _check_buckets(inst: Any, attribute: attrs.Attribute[Any], value: tuple[str, ...]) -> None:
     for item in value:
         if not is_bucket_name(item):
@@ -189,6 +210,14 @@ class SecurityPolicy:
       (prefixes of image URIs), ``allowed_regions``, ``required_tags`` (tag keys):
       empty means no restriction.
     * ``waivers``: rule ID -> justification; waived failures are reported as waived.
+    * ``trusted_accounts``: account IDs a resource policy may grant access to; empty
+      means the caller's own account only (the guard asks STS once).
+    * ``allowed_kms_keys``: key or alias ARNs; when set, no other key is accepted in
+      any KMS field.
+    * ``protected_secrets`` (name prefixes or ARNs), ``execution_roles`` (names or
+      ARNs): resources nothing may weaken, as the artifact buckets and the KMS keys.
+    * ``allow_deletions``: resource name or ARN -> justification: permanent deletions
+      (object versions, key deletion) allowed for that resource only.
     * ``allow_operations``: ``"service:Operation"`` -> justification: mutating
       operations no rule judges that the guard may send (else refused by SM000).
     * ``mode``: ``"enforce"`` refuses insecure requests, ``"warn"`` only logs them.
@@ -218,6 +247,23 @@ class SecurityPolicy:
         default=(), converter=_strs, validator=_check_each(_REGION, "a region name (eu-west-1)")
     )
     required_tags: tuple[str, ...] = attrs.field(default=(), converter=_strs)
+    trusted_accounts: tuple[str, ...] = attrs.field(
+        default=(), converter=_strs, validator=_check_each(_ACCOUNT, "a 12-digit account ID")
+    )
+    allowed_kms_keys: tuple[str, ...] = attrs.field(
+        default=(),
+        converter=_strs,
+        validator=_check_each(_KEY_ARN, "a KMS key or alias ARN (arn:aws:kms:...)"),
+    )
+    protected_secrets: tuple[str, ...] = attrs.field(
+        default=(), converter=_strs, validator=_check_each(_SECRET, "a secret name prefix or ARN")
+    )
+    execution_roles: tuple[str, ...] = attrs.field(
+        default=(), converter=_strs, validator=_check_each(_ROLE, "a role name or ARN")
+    )
+    allow_deletions: Mapping[str, str] = attrs.field(
+        factory=dict, converter=_to_mapping, validator=_check_justified("allow_deletions")
+    )
     waivers: Mapping[str, str] = attrs.field(
         factory=dict,
         converter=_to_waivers,
@@ -252,6 +298,24 @@ class SecurityPolicy:
 
     def is_artifact_bucket(self, bucket: object) -> bool:
         return isinstance(bucket, str) and bucket in self.artifact_buckets
+
+    def is_execution_role(self, role: object) -> bool:
+        """Whether ``role`` (a name or ARN) is one of ``execution_roles`` (by name or ARN)."""
+        if not isinstance(role, str) or not role:
+            return False
+        name = role.rsplit("/", 1)[-1]
+        return any(r == role or r.rsplit("/", 1)[-1] == name for r in self.execution_roles)
+
+    def is_protected_secret(self, secret: object) -> bool:
+        """Whether ``secret`` (a name or ARN) is one of ``protected_secrets``: an equal
+        ARN, or a name starting with a configured name prefix."""
+        if not isinstance(secret, str) or not secret:
+            return False
+        name = secret.split(":secret:", 1)[-1]
+        return any(
+            secret == p or (not p.startswith("arn:") and name.startswith(p))
+            for p in self.protected_secrets
+        )
 
     # ------------------------------------------------------------------ loading
 

@@ -131,3 +131,26 @@ def test_exit_codes_are_named_once() -> None:
 def test_library_modules_parse_no_arguments_and_print_nothing(module: str) -> None:
     source = (Path(ss.__file__).parent / module).read_text()
     assert "argparse" not in source and "sys.stderr" not in source and "print(" not in source
+
+
+def test_check_fails_closed_on_names_and_unclassified_operations(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SECURE_SAGEMAKER_POLICY", raising=False)
+    request = tmp_path / "req.json"
+    request.write_text(json.dumps({"HubName": "h", "HubDescription": "d"}))
+    code, _, err = run(capsys, "check", str(request), "--operation", "CreateTrainingJobs")
+    assert code == 2 and "did you mean CreateTrainingJob?" in err
+    code, out, _ = run(capsys, "check", str(request), "--operation", "CreateHub")
+    assert code == 1 and "FAIL SM000" in out and "sagemaker:CreateHub" in out
+    code, out, _ = run(capsys, "check", str(request), "--operation", "AddTags")
+    assert code == 0 and "sagemaker:AddTags is allowed (tags only)" in out
+
+
+def test_operations_lists_the_registry(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "operations", "--service", "s3control")
+    assert code == 0 and "s3control (stance: refuse)" in out
+    assert "judged   PutPublicAccessBlock" in out and "unknown  DeletePublicAccessBlock" in out
+    code, _, err = run(capsys, "operations", "--service", "sns")
+    assert code == 2 and "not a watched service" in err

@@ -110,3 +110,20 @@ def test_every_request_field_row_of_the_yardstick_has_a_rule(
     assert rules, f"row {row}: no rule judges {operation} {field}"
     if reference:
         assert any(reference in r.references for r in rules), f"row {row}: no rule cites {reference}"
+
+
+def test_every_policy_example_in_the_docs_is_a_valid_policy() -> None:
+    import re
+
+    import tomllib
+
+    from secure_sagemaker import SecurityPolicy
+
+    blocks = [
+        (path.name, block)
+        for path in sorted((ROOT / "docs").glob("*.md"))
+        for block in re.findall(r"```toml\n(.*?)```", path.read_text(encoding="utf-8"), re.S)
+    ]
+    assert blocks
+    for name, block in blocks:
+        SecurityPolicy.from_mapping(tomllib.loads(block), source=name)  # raises if not

@@ -146,3 +146,15 @@ def test_sagemaker_runtime_invocations_are_allowed_and_judged_by_nothing(
         for op in runtime.meta.service_model.operation_names
     )
     assert getattr(runtime, "_secure_sagemaker_binding", None) is not None
+
+
+def test_trusted_accounts_default_to_the_callers_own_account(session: boto3.Session) -> None:
+    ss.install(POLICY)
+    sm = session.client("sagemaker", region_name="us-east-1")
+    binding = sm._secure_sagemaker_binding
+    effective = binding.effective_policy(POLICY)
+    account = session.client("sts").get_caller_identity()["Account"]
+    assert effective.trusted_accounts == (account,)
+    assert binding.effective_policy(POLICY) is effective  # asked once, cached
+    explicit = attrs.evolve(POLICY, trusted_accounts=["111122223333"])
+    assert binding.effective_policy(explicit) is explicit

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import secure_sagemaker as ss
 from secure_sagemaker import guard
-from tests._examples import KEY, POLICY, ROLE, SG, SUBNET, notebook, training
+from tests._examples import BUCKET, KEY, POLICY, ROLE, SG, SUBNET, notebook, training
 
 
 class _Raw:
@@ -292,7 +292,7 @@ def test_what_the_guard_lets_through_satisfies_every_non_waived_rule(
     params["ResourceConfig"] = {"InstanceType": instance, "InstanceCount": 1, "VolumeSizeInGB": 30}
     if volume_key is not None:
         params["ResourceConfig"]["VolumeKmsKeyId"] = volume_key
-    params["OutputDataConfig"] = {"S3OutputPath": "s3://b/o"}
+    params["OutputDataConfig"] = {"S3OutputPath": f"s3://{BUCKET}/o"}
     if output_key is not None:
         params["OutputDataConfig"]["KmsKeyId"] = output_key
     wire = _PROPERTY_WIRE

@@ -10,14 +10,18 @@ from typing import Any
 import botocore.session
 import pytest
 
-from secure_sagemaker import PolicyError, evaluate
-from secure_sagemaker.controls import CATALOG
+from secure_sagemaker import PolicyError, SecurityPolicy, evaluate
+from secure_sagemaker.controls import CATALOG, _principals
+from secure_sagemaker.controls._policy_document import BROAD_MANAGED_POLICIES, normalize_action
 from secure_sagemaker.controls.iam_condition_keys import CONDITION_KEYS, SOURCE, current
 from secure_sagemaker.controls.sm6_iam import RULES
 from secure_sagemaker.iam import execution_role_policy, lint_policy, trust_policy
 
 ACCOUNT = "123456789012"
 KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/12345678-1234-1234-1234-123456789012"
+EXECUTION_ROLE = "ml-train"
+#: the policy the examples are judged with: SM611 protects the execution roles it names
+POLICY = SecurityPolicy(execution_roles=[EXECUTION_ROLE], trusted_accounts=[ACCOUNT])
 
 
 def doc(*statements: dict[str, Any]) -> str:
@@ -131,6 +135,31 @@ EXAMPLES: dict[str, tuple[str, dict[str, Any] | None, dict[str, Any]]] = {
         },
         {"RoleName": "r", "AssumeRolePolicyDocument": TRUST},
     ),
+    "SM609": (
+        "UpdateAssumeRolePolicy",
+        {"RoleName": "r", "PolicyDocument": TRUST},
+        {
+            "RoleName": "r",
+            "PolicyDocument": doc(
+                {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}
+            ),
+        },
+    ),
+    "SM610": (
+        "SetDefaultPolicyVersion",
+        None,  # nothing in the request can show the stored version is safe
+        {"PolicyArn": f"arn:aws:iam::{ACCOUNT}:policy/ml-least-privilege", "VersionId": "v1"},
+    ),
+    "SM611": (
+        "PutRolePermissionsBoundary",
+        {"RoleName": "ci-builder", "PermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/b"},
+        {"RoleName": EXECUTION_ROLE, "PermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/b"},
+    ),
+    "SM612": (
+        "DeleteRolePermissionsBoundary",
+        None,  # removing a boundary only ever widens a role
+        {"RoleName": "ci-builder"},
+    ),
 }
 
 
@@ -152,11 +181,15 @@ def test_examples_pass_and_fail(rule_id: str) -> None:
     from botocore.validate import ParamValidator
 
     for params in (secure, insecure):
+        if params is None:
+            continue
         report = ParamValidator().validate(params, model.operation_model(operation).input_shape)
         assert not report.has_errors(), report.generate_report()
-    good = [f for f in evaluate(operation, secure or {}) if f.rule_id == rule_id]
-    bad = [f for f in evaluate(operation, insecure) if f.rule_id == rule_id]
-    assert good and all(f.status == "pass" for f in good)
+    if secure is not None:
+        good = [f for f in evaluate(operation, secure, POLICY) if f.rule_id == rule_id]
+        assert all(f.status == "pass" for f in good)
+        assert good or CATALOG.rule(rule_id).applies is not None  # out of its scope
+    bad = [f for f in evaluate(operation, insecure, POLICY) if f.rule_id == rule_id]
     assert bad and bad[0].status == "fail" and bad[0].remediation
 
 
@@ -506,3 +539,272 @@ def test_every_sagemaker_key_the_catalog_cites_is_in_the_table() -> None:
     assert cited and all(current(k) is not None for k in cited), sorted(
         k for k in cited if current(k) is None
     )
+
+
+# ----------------------------------------------------------------- wildcard spellings
+
+
+@pytest.mark.parametrize(
+    ("action", "rule"),
+    [
+        ("s3:**", "SM602"),
+        ("s3:?*", "SM602"),
+        ("kms:*?", "SM602"),
+        ("KMS:*??", "SM602"),
+        ("secretsmanager:***", "SM602"),
+        ("s3*", "SM602"),  # no colon: IAM refuses it, judged as spanning a service
+        ("**", "SM601"),
+        ("?*", "SM601"),
+        ("*?", "SM601"),
+        ("*:**", "SM601"),
+        ("?*:*", "SM601"),
+        ("*:GetObject", "SM601"),
+    ],
+)
+def test_every_spelling_of_a_wildcard_action_is_judged_like_it(action: str, rule: str) -> None:
+    statement = {
+        "Effect": "Allow",
+        "Action": ["s3:GetObject", action],
+        "Resource": "arn:aws:s3:::b/*",
+    }
+    assert failed({"Version": "2012-10-17", "Statement": [statement]}).get(rule) == (
+        "PolicyDocument.Statement[0].Action"
+    )
+
+
+@pytest.mark.parametrize("action", ["s3:GetObject", "s3:Get*", "s3:*Object", "s3:?etObject", "s3:"])
+def test_narrower_wildcards_are_not_service_wildcards(action: str) -> None:
+    statement = {"Effect": "Allow", "Action": action, "Resource": "arn:aws:s3:::b/*"}
+    found = failed({"Version": "2012-10-17", "Statement": [statement]})
+    assert "SM601" not in found and "SM602" not in found
+
+
+@pytest.mark.parametrize(
+    "action",
+    ["s3:**", "s3:?*", "S3:*?", "**", "*:*", "?*", "*:Get*", "s3*", "s3:Get*", "iam:PassRole", "x"],
+)
+def test_normalize_action_agrees_with_the_principal_analyzer(action: str) -> None:
+    # _principals imports _policy_document, so the document rules keep their own copy
+    assert normalize_action(action) == _principals.normalize_action(action)
+
+
+def test_normalize_action_is_linear_on_long_patterns() -> None:
+    assert normalize_action("s3:" + "*?" * 200_000) == "s3:*"
+    assert normalize_action("*" * 400_000 + ":x") == "*" * 400_000 + ":x"
+
+
+# ----------------------------------------------------------------- trust policies (SM609)
+
+
+def trust(principal: Any, **condition: Any) -> str:
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": principal,
+        "Action": "sts:AssumeRole",
+    }
+    if condition:
+        statement["Condition"] = condition
+    return doc(statement)
+
+
+def sm609(document: str, policy: SecurityPolicy = POLICY) -> Any:
+    for op, field in (
+        ("CreateRole", "AssumeRolePolicyDocument"),
+        ("UpdateAssumeRolePolicy", "PolicyDocument"),
+    ):
+        found = [
+            f
+            for f in evaluate(op, {"RoleName": "r", field: document}, policy)
+            if f.rule_id == "SM609"
+        ]
+        assert len(found) == 1
+        yield found[0]
+
+
+@pytest.mark.parametrize(
+    ("document", "where"),
+    [
+        (trust({"AWS": "*"}), "Statement[0].Principal.AWS"),
+        (trust("*"), "Statement[0].Principal"),
+        (trust({"AWS": ["arn:aws:iam::999999999999:root"]}), "Statement[0].Principal.AWS[0]"),
+        (trust({"AWS": "999999999999"}), "Statement[0].Principal.AWS"),
+        (trust({"AWS": "arn:aws:iam::*:role/x"}), "Statement[0].Principal.AWS"),
+        (trust({"Federated": "accounts.google.com"}), "Statement[0].Principal.Federated"),
+        (
+            trust({"AWS": "*"}, StringEquals={"aws:PrincipalAccount": "999999999999"}),
+            "Statement[0].Condition.StringEquals.aws:PrincipalAccount",
+        ),
+        (trust({"AWS": "*"}, Bool={"aws:SecureTransport": "true"}), "Statement[0].Principal.AWS"),
+        ("{not json", ""),
+    ],
+)
+def test_trust_policies_open_to_everyone_or_another_account_are_refused(
+    document: str, where: str
+) -> None:
+    for finding in sm609(document):
+        assert finding.failed
+        assert finding.field.endswith(where)
+        assert "999999999999" not in finding.message
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        TRUST,
+        UNSAFE_TRUST,  # a service principal is private (SM607 judges its conditions)
+        trust({"AWS": f"arn:aws:iam::{ACCOUNT}:role/ci"}),
+        trust({"AWS": "*"}, StringEquals={"aws:PrincipalOrgID": "o-abcdef1234"}),
+        trust({"AWS": "*"}, StringEquals={"aws:PrincipalAccount": ACCOUNT}),
+        doc(
+            {"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole"},
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "sagemaker.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            },
+        ),
+    ],
+)
+def test_trust_policies_of_services_and_trusted_accounts_pass(document: str) -> None:
+    assert all(not f.failed for f in sm609(document))
+
+
+def test_with_no_trusted_account_every_account_principal_is_foreign() -> None:
+    # pure evaluate() with an empty list: fail closed (the guard fills the caller's account)
+    document = trust({"AWS": f"arn:aws:iam::{ACCOUNT}:root"})
+    assert all(f.failed for f in sm609(document, SecurityPolicy()))
+    assert all(not f.failed for f in sm609(document, SecurityPolicy(trusted_accounts=[ACCOUNT])))
+
+
+# ----------------------------------------------------------------- SM610-SM612
+
+
+def findings(
+    operation: str, params: dict[str, Any], policy: SecurityPolicy = POLICY
+) -> dict[str, str]:
+    return {
+        f.rule_id: f.status for f in evaluate(operation, params, policy) if f.rule_id != "SM701"
+    }
+
+
+def test_set_default_policy_version_is_refused_for_every_policy() -> None:
+    for arn in (f"arn:aws:iam::{ACCOUNT}:policy/any", f"arn:aws:iam::{ACCOUNT}:policy/p/q"):
+        for version in ("v1", "v5"):
+            params = {"PolicyArn": arn, "VersionId": version}
+            assert findings("SetDefaultPolicyVersion", params) == {"SM610": "fail"}
+            assert findings("SetDefaultPolicyVersion", params, SecurityPolicy()) == {
+                "SM610": "fail"
+            }
+
+
+@pytest.mark.parametrize("role", [EXECUTION_ROLE, f"arn:aws:iam::{ACCOUNT}:role/{EXECUTION_ROLE}"])
+def test_an_execution_roles_boundary_is_neither_replaced_nor_removed(role: str) -> None:
+    boundary = {"RoleName": role, "PermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/b"}
+    assert findings("PutRolePermissionsBoundary", boundary) == {"SM611": "fail"}
+    assert findings("DeleteRolePermissionsBoundary", {"RoleName": role}) == {"SM612": "fail"}
+
+
+def test_other_roles_may_get_a_boundary_but_never_lose_one() -> None:
+    params = {"RoleName": "ci-builder", "PermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/b"}
+    assert findings("PutRolePermissionsBoundary", params) == {}
+    assert findings("DeleteRolePermissionsBoundary", {"RoleName": "ci-builder"}) == {
+        "SM612": "fail"
+    }
+
+
+def test_judged_operations_left_the_iam_registry_table() -> None:
+    from secure_sagemaker.controls import REGISTRY
+
+    for op in (
+        "SetDefaultPolicyVersion",
+        "PutRolePermissionsBoundary",
+        "DeleteRolePermissionsBoundary",
+    ):
+        assert REGISTRY.classify("iam", op) == "judged", op
+    for op in ("DeleteRolePolicy", "DetachRolePolicy"):  # may remove a Deny: still SM000
+        assert REGISTRY.classify("iam", op) == "unknown", op
+
+
+# ----------------------------------------------------------------- broad managed policies
+
+
+def _managed() -> dict[str, Any]:
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+
+    return dict(json.loads(aws_managed_policies_data))
+
+
+@pytest.mark.parametrize("name", sorted(BROAD_MANAGED_POLICIES))
+def test_each_broad_managed_policy_exists_and_is_refused_at_its_path(name: str) -> None:
+    managed = _managed()
+    assert name in managed, f"{name} is not an AWS-managed policy (moto's snapshot)"
+    arn = f"arn:aws:iam::aws:policy{managed[name]['Path']}{name}"
+    found = [
+        f
+        for f in evaluate("AttachRolePolicy", {"RoleName": "r", "PolicyArn": arn})
+        if f.rule_id == "SM606"
+    ]
+    assert found and found[0].failed and BROAD_MANAGED_POLICIES[name] in found[0].message
+
+
+def _listify(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _everywhere(resource: Any) -> bool:
+    parts = str(resource).split(":", 5)
+    return resource == "*" or (len(parts) == 6 and set(parts[5]) <= {"*", "/"})
+
+
+def _grants(document: dict[str, Any], action: str) -> bool:
+    """An unconditioned Allow of ``action`` on every resource."""
+    from secure_sagemaker.controls._policy_document import action_matches, statements
+
+    for _, st in statements(document):
+        if st.get("Effect") != "Allow" or st.get("Condition"):
+            continue
+        if not any(_everywhere(r) for r in _listify(st.get("Resource", []))):
+            continue
+        if "NotAction" in st:
+            if not any(action_matches(str(p), action) for p in _listify(st["NotAction"])):
+                return True
+        elif any(action_matches(str(p), action) for p in _listify(st.get("Action"))):
+            return True
+    return False
+
+
+# admin-equivalent (IAM writes) or weakening what the policy protects, on every resource
+DANGEROUS = (
+    "iam:PutRolePolicy",
+    "iam:AttachRolePolicy",
+    "kms:PutKeyPolicy",
+    "s3:PutBucketPolicy",
+    "secretsmanager:PutResourcePolicy",
+    "secretsmanager:GetSecretValue",
+    "cloudtrail:StopLogging",
+)
+
+
+def test_every_attachable_managed_policy_granting_a_dangerous_action_everywhere_is_listed() -> None:
+    missing = sorted(
+        name
+        for name, entry in _managed().items()
+        if not entry["Path"].startswith("/aws-service-role/")  # service-linked: never attached
+        and any(_grants(entry["Document"], a) for a in DANGEROUS)
+        and name not in BROAD_MANAGED_POLICIES
+    )
+    assert not missing, missing
+
+
+def test_admin_equivalent_job_function_and_power_user_policies_are_listed() -> None:
+    for name in (
+        "SystemAdministrator",
+        "AWSKeyManagementServicePowerUser",
+        "SecretsManagerReadWrite",
+        "IAMFullAccess",
+        "PowerUserAccess",
+        "AmazonS3FullAccess",
+        "AWSLambda_FullAccess",
+        "AmazonEC2FullAccess",
+    ):
+        assert name in BROAD_MANAGED_POLICIES, name

@@ -117,15 +117,15 @@ def test_waiving_sm000_reports_waived() -> None:
     ("operation", "params", "policy", "rule_id"),
     [
         # s3: protected scope = the artifact buckets
-        ("DeleteBucketPolicy", {"Bucket": "ml-artifacts"}, {"artifact_buckets": ["ml-artifacts"]}, "SM000"),
-        ("DeleteBucketPolicy", {"Bucket": "someone-elses"}, {"artifact_buckets": ["ml-artifacts"]}, "SM001"),
-        ("DeleteBucketPolicy", {"Bucket": "any"}, {}, "SM001"),
+        ("DeleteBucketCors", {"Bucket": "ml-artifacts"}, {"artifact_buckets": ["ml-artifacts"]}, "SM000"),
+        ("DeleteBucketCors", {"Bucket": "someone-elses"}, {"artifact_buckets": ["ml-artifacts"]}, "SM001"),
+        ("DeleteBucketCors", {"Bucket": "any"}, {}, "SM001"),
         # kms: the policy's keys
-        ("ScheduleKeyDeletion", {"KeyId": "alias/ml"}, {"kms_key_id": "alias/ml"}, "SM000"),
-        ("ScheduleKeyDeletion", {"KeyId": "alias/other"}, {"kms_key_id": "alias/ml"}, "SM001"),
+        ("UpdateAlias", {"AliasName": "alias/ml", "TargetKeyId": "k"}, {"kms_key_id": "alias/ml"}, "SM000"),
+        ("UpdateAlias", {"AliasName": "alias/x", "TargetKeyId": "alias/y"}, {"kms_key_id": "alias/ml"}, "SM001"),
         # refuse everywhere
         ("DeleteResourcePolicy", {"SecretId": "s"}, {}, "SM000"),
-        ("DeleteRolePermissionsBoundary", {"RoleName": "r"}, {}, "SM000"),
+        ("DeleteRolePolicy", {"RoleName": "r", "PolicyName": "p"}, {}, "SM000"),
         # logged only
         ("DeleteFlowLogs", {"FlowLogIds": ["fl-1"]}, {}, "SM001"),
     ],
@@ -138,8 +138,8 @@ def test_the_stance_decides_between_sm000_and_sm001(
 
 
 def test_a_name_two_services_share_is_judged_in_the_service_named() -> None:
-    (s3control,) = ss.evaluate("DeletePublicAccessBlock", {"AccountId": "1"}, service="s3control")
-    (s3,) = ss.evaluate("DeletePublicAccessBlock", {"Bucket": "b"}, service="s3")
+    (s3control,) = ss.evaluate("DeleteBucketReplication", {"AccountId": "1"}, service="s3control")
+    (s3,) = ss.evaluate("DeleteBucketReplication", {"Bucket": "b"}, service="s3")
     assert (s3control.rule_id, s3.rule_id) == ("SM000", "SM001")
 
 
@@ -181,11 +181,11 @@ def test_allow_operations_rejects_typos_judged_and_read_operations() -> None:
 def test_allow_operations_from_a_policy_file(tmp_path: Any) -> None:
     path = tmp_path / "secure-sagemaker.toml"
     path.write_text(
-        'allow-operations = [{operation = "s3:DeleteBucketPolicy", justification = "t, o, 2027"}]\n'
+        'allow-operations = [{operation = "s3:DeleteBucketCors", justification = "t, o, 2027"}]\n'
     )
     policy = ss.SecurityPolicy.from_file(path)
-    assert dict(policy.allow_operations) == {"s3:DeleteBucketPolicy": "t, o, 2027"}
-    assert REGISTRY.classify("s3", "DeleteBucketPolicy", policy) == "allowed"
+    assert dict(policy.allow_operations) == {"s3:DeleteBucketCors": "t, o, 2027"}
+    assert REGISTRY.classify("s3", "DeleteBucketCors", policy) == "allowed"
 
 
 def test_an_explicit_policy_path_that_does_not_exist_raises(tmp_path: Any) -> None:

@@ -194,7 +194,9 @@ def _without_sid(statement: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in statement.items() if k != "Sid"}
 
 
-def merge_policy(existing: str | None, required: list[dict[str, Any]]) -> tuple[str, list[str]]:
+def merge_policy(
+    existing: str | None, required: list[dict[str, Any]], bucket: str | None = None
+) -> tuple[str, list[str]]:
     """Add each required statement the policy lacks; never drop or change one.
 
     Returns ``(document, added_sids)``; ``added_sids`` is empty when nothing changed.
@@ -212,7 +214,9 @@ def merge_policy(existing: str | None, required: list[dict[str, Any]]) -> tuple[
         present = any(
             isinstance(s, Mapping) and _without_sid(s) == _without_sid(wanted) for s in statements
         )
-        if wanted["Sid"] == SID_TLS and denies_insecure_transport({"Statement": statements}):
+        if wanted["Sid"] == SID_TLS and denies_insecure_transport(
+            {"Statement": statements}, bucket
+        ):
             present = True
         if present:
             continue
@@ -302,7 +306,7 @@ def apply_secure_configuration(
     if state.versioning != "Enabled":
         s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
         changes.append("enabled versioning")
-    document, added = merge_policy(state.policy, required_statements(bucket, kms_key_id))
+    document, added = merge_policy(state.policy, required_statements(bucket, kms_key_id), bucket)
     if added:
         s3.put_bucket_policy(Bucket=bucket, Policy=document)
         changes.append("added bucket policy statements " + ", ".join(added))

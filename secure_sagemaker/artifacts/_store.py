@@ -102,6 +102,10 @@ class ArtifactStore:
             )
         if not pol.is_artifact_bucket(bucket):
             pol = attrs.evolve(pol, artifact_buckets=(*pol.artifact_buckets, bucket))
+        # the store's own clients may remove the versions it wrote in the same call
+        # (rollback, a failed integrity check); SM448 refuses that to everyone else
+        own = "ArtifactStore removes only versions it wrote in the same call"
+        pol = attrs.evolve(pol, allow_deletions={**pol.allow_deletions, bucket: own})
         self.bucket = bucket
         self.kms_key_id = key
         self.prefix = prefix

@@ -133,12 +133,30 @@ class Scope:
             raise value
         return value
 
+    def trusting(self, policy: SecurityPolicy | None = None) -> SecurityPolicy:
+        """``policy`` (default: the scope's) with ``trusted_accounts`` = the audited
+        account when the policy names none, as the guard does with the caller's."""
+        if policy is None or policy is self.policy:
+            shared: SecurityPolicy = self.once(
+                "trusting", partial(trusting, self.policy, self.account)
+            )
+            return shared
+        return trusting(policy, self.account)
+
     def arn(self, service: str, resource: str, *, regional: bool = True) -> str:
         region = self.region if regional else ""
         return f"arn:{self.partition}:{service}:{region}:{self.account}:{resource}"
 
 
 # --------------------------------------------------------------------------- judging
+
+
+def trusting(policy: SecurityPolicy, account: str) -> SecurityPolicy:
+    """``policy`` with ``trusted_accounts=(account,)`` when it names none: a resource
+    policy of the audited account may grant that account (and no other) access."""
+    if policy.trusted_accounts or not account:
+        return policy
+    return attrs.evolve(policy, trusted_accounts=(account,))
 
 
 def _rule_service(rule_id: str) -> str:
@@ -282,7 +300,7 @@ def judge(
     both an S3 and an S3 Control operation).  ``unknown`` maps a top-level field
     that could not be read to the reason: rules judging it report ``error``.
     """
-    pol = policy or scope.policy
+    pol = scope.trusting(policy)
     where = scope.region if region is None else region
     found = [
         f

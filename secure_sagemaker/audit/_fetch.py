@@ -25,10 +25,12 @@ __all__ = [
     "call",
     "cloudtrail_trails",
     "guardduty_state",
+    "key_aliases",
     "kms_key_view",
     "macie_state",
     "paginate",
     "reason",
+    "secret_resource_policy",
     "transient_retry",
 ]
 
@@ -119,16 +121,20 @@ def bucket_region(s3: Any, bucket: str) -> str:
 
 
 def bucket_requests(s3: Any, bucket: str) -> dict[str, Any]:
-    """``{operation: params-or-error}``: each bucket setting as the request that
-    would set it (``PutBucketVersioning`` ...) or ``@Bucket``; an exception
-    instead of params when that one Get call failed."""
+    """``{operation: params-or-error}``: each bucket setting as the request that would
+    set it (``PutBucketVersioning`` ...), which the guard's own rules judge, and the
+    ``@Bucket`` view; an exception instead of params when that one Get call failed.
+    Replication and lifecycle rules appear only when the bucket has some."""
     out: dict[str, Any] = {}
 
     def one(operation: str, build: Any) -> None:
         try:
-            out[operation] = build()
+            params = build()
         except Exception as err:  # one failing Get leaves the other settings judged
             out[operation] = err
+            return
+        if params is not None:  # None: nothing configured, nothing a request would set
+            out[operation] = params
 
     def versioning() -> dict[str, Any]:
         got = call(s3, "get_bucket_versioning", Bucket=bucket)
@@ -161,6 +167,36 @@ def bucket_requests(s3: Any, bucket: str) -> dict[str, Any]:
         config = (got or {}).get("PublicAccessBlockConfiguration")
         return {"Bucket": bucket, **({"PublicAccessBlockConfiguration": config} if got else {})}
 
+    def ownership() -> dict[str, Any]:
+        got = _absent_on(
+            s3, "get_bucket_ownership_controls", ("OwnershipControlsNotFoundError",), Bucket=bucket
+        )
+        # no ownership controls: ACLs are enabled, judged as a rule without ObjectOwnership
+        config = (got or {}).get("OwnershipControls") or {"Rules": [{}]}
+        return {"Bucket": bucket, "OwnershipControls": config}
+
+    def acl() -> dict[str, Any]:
+        got = call(s3, "get_bucket_acl", Bucket=bucket)
+        policy = {"Grants": got.get("Grants", []), "Owner": got.get("Owner", {})}
+        return {"Bucket": bucket, "AccessControlPolicy": policy}
+
+    def replication() -> dict[str, Any] | None:
+        got = _absent_on(
+            s3, "get_bucket_replication", ("ReplicationConfigurationNotFoundError",), Bucket=bucket
+        )
+        config = (got or {}).get("ReplicationConfiguration")
+        return {"Bucket": bucket, "ReplicationConfiguration": config} if config else None
+
+    def lifecycle() -> dict[str, Any] | None:
+        got = _absent_on(
+            s3,
+            "get_bucket_lifecycle_configuration",
+            ("NoSuchLifecycleConfiguration",),
+            Bucket=bucket,
+        )
+        rules = (got or {}).get("Rules")
+        return {"Bucket": bucket, "LifecycleConfiguration": {"Rules": rules}} if rules else None
+
     def logging() -> dict[str, Any]:
         got = call(s3, "get_bucket_logging", Bucket=bucket)
         return {
@@ -172,6 +208,10 @@ def bucket_requests(s3: Any, bucket: str) -> dict[str, Any]:
     one("PutBucketEncryption", encryption)
     one("PutBucketPolicy", policy)
     one("PutPublicAccessBlock", public_access)
+    one("PutBucketOwnershipControls", ownership)
+    one("PutBucketAcl", acl)
+    one("PutBucketReplication", replication)
+    one("PutBucketLifecycleConfiguration", lifecycle)
     one("@Bucket", logging)
     return out
 
@@ -191,14 +231,29 @@ def account_public_access_block(s3control: Any, account: str) -> dict[str, Any]:
 # --------------------------------------------------------------------------- KMS
 
 
-def kms_key_view(kms: Any, key_id: str) -> tuple[dict[str, Any] | None, dict[str, str]]:
+def key_aliases(kms: Any) -> dict[str, list[str]]:
+    """``{key ID: [alias names]}`` of the region's aliases (one paginated call)."""
+    out: dict[str, list[str]] = {}
+    for alias in paginate(kms, "list_aliases", "Aliases"):
+        if alias.get("TargetKeyId") and alias.get("AliasName"):
+            out.setdefault(str(alias["TargetKeyId"]), []).append(str(alias["AliasName"]))
+    return out
+
+
+def kms_key_view(
+    kms: Any, key_id: str, aliases: Mapping[str, list[str]] | None = None
+) -> tuple[dict[str, Any] | None, dict[str, str]]:
     """``(view, unknown)`` for a customer key; ``(None, {})`` for an AWS-managed key.
 
-    ``unknown`` maps a view field to the reason it could not be read."""
+    ``aliases`` (from :func:`key_aliases`) fills the view's ``Aliases``; ``None`` (they
+    could not be listed) leaves it out.  ``unknown`` maps a view field to the reason it
+    could not be read."""
     meta = call(kms, "describe_key", KeyId=key_id)["KeyMetadata"]
     if meta.get("KeyManager") != "CUSTOMER":
         return None, {}
     view: dict[str, Any] = dict(meta)
+    if aliases is not None:
+        view["Aliases"] = list(aliases.get(str(meta.get("KeyId", key_id)), []))
     unknown: dict[str, str] = {}
     rotatable = (
         meta.get("KeySpec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT"
@@ -217,6 +272,15 @@ def kms_key_view(kms: Any, key_id: str) -> tuple[dict[str, Any] | None, dict[str
     except Exception as err:
         unknown["Policy"] = reason(err)
     return view, unknown
+
+
+# --------------------------------------------------------------------------- secrets
+
+
+def secret_resource_policy(secretsmanager: Any, secret_id: str) -> str:
+    """The secret's resource policy (JSON text), ``""`` when it has none."""
+    got = call(secretsmanager, "get_resource_policy", SecretId=secret_id)
+    return str(got.get("ResourcePolicy") or "")
 
 
 # --------------------------------------------------------------------------- account

@@ -68,21 +68,30 @@ def _as_artifact(scope: Scope, bucket: str) -> Any:
     return attrs.evolve(policy, artifact_buckets=(*policy.artifact_buckets, bucket))
 
 
+_BUCKET_OPERATIONS = (
+    "PutBucketVersioning",
+    "PutBucketEncryption",
+    "PutBucketPolicy",
+    "PutPublicAccessBlock",
+    "PutBucketOwnershipControls",
+    "PutBucketAcl",
+    "PutBucketReplication",
+    "PutBucketLifecycleConfiguration",
+    "@Bucket",
+)
+
+
 def assess_bucket(scope: Scope, bucket: str) -> Outcome:
+    """Each bucket setting judged as the request that would set it, by the guard's own
+    rules (policy, ACL, ownership, replication, lifecycle ...), and the ``@Bucket``
+    view."""
     s3 = scope.clients("s3")
     resource = f"arn:{scope.partition}:s3:::{bucket}"
     policy = _as_artifact(scope, bucket)
     try:
         region: str = fetch.bucket_region(s3, bucket)
     except Exception as err:
-        ops = (
-            "PutBucketVersioning",
-            "PutBucketEncryption",
-            "PutBucketPolicy",
-            "PutPublicAccessBlock",
-            "@Bucket",
-        )
-        rules = _rules_of(ops, policy, {"Bucket": bucket}, "s3")
+        rules = _rules_of(_BUCKET_OPERATIONS, policy, {"Bucket": bucket}, "s3")
         found = errors(rules, fetch.reason(err), scope, resource, BUCKET_TYPE, region="")
         return Outcome(tuple(found), assessed=1)
     found = []
@@ -121,10 +130,23 @@ def list_keys(scope: Scope) -> Outcome:
     return Outcome(listed=len(keys), then=follow, inventory=True)
 
 
+def _key_aliases(scope: Scope) -> Mapping[str, list[str]] | None:
+    """The region's aliases per key, listed once; ``None`` when they cannot be listed
+    (then any alias of the policy may name any key: SM436 judges every key)."""
+    kms = scope.clients("kms")
+    try:
+        aliases: Mapping[str, list[str]] = scope.once(
+            "kms:list_aliases", partial(fetch.key_aliases, kms)
+        )
+    except Exception:
+        return None
+    return aliases
+
+
 def assess_key(scope: Scope, key: Mapping[str, Any]) -> Outcome:
     resource = str(key.get("KeyArn") or scope.arn("kms", f"key/{key['KeyId']}"))
     try:
-        view, unknown = fetch.kms_key_view(scope.clients("kms"), key["KeyId"])
+        view, unknown = fetch.kms_key_view(scope.clients("kms"), key["KeyId"], _key_aliases(scope))
     except Exception as err:
         rules = applicable_rules("@KmsKey", scope.policy, {}, None)
         return Outcome(
@@ -140,7 +162,8 @@ def assess_key(scope: Scope, key: Mapping[str, Any]) -> Outcome:
 
 
 def list_secrets(scope: Scope) -> Outcome:
-    """ListSecrets returns what DescribeSecret would: judge from the list, no more calls."""
+    """ListSecrets returns what DescribeSecret would; one follow-up per secret reads
+    its resource policy."""
     try:
         secrets = fetch.paginate(scope.clients("secretsmanager"), "list_secrets", "SecretList")
     except Exception as err:
@@ -153,21 +176,30 @@ def list_secrets(scope: Scope) -> Outcome:
             SECRET_TYPE,
         )
         return Outcome(tuple(found), listed=1, assessed=1)
-    found = []
-    assessed_at = now()
-    for s in secrets:
-        resource = str(s.get("ARN") or scope.arn("secretsmanager", f"secret:{s.get('Name')}"))
-        name = s.get("Name", "")
-        create: dict[str, Any] = {"Name": name}
-        if s.get("KmsKeyId"):
-            create["KmsKeyId"] = s["KmsKeyId"]
-        view = {**s, "AssessedAt": assessed_at}
-        found += judge(
-            "CreateSecret", create, scope, resource, SECRET_TYPE, service="secretsmanager"
+    follow = tuple(partial(assess_secret, scope, s) for s in secrets)
+    return Outcome(listed=len(secrets), then=follow, inventory=True)
+
+
+def assess_secret(scope: Scope, secret: Mapping[str, Any]) -> Outcome:
+    """One listed secret: as its CreateSecret and RotateSecret requests, and the
+    ``@Secret`` view with its resource policy."""
+    resource = str(secret.get("ARN") or scope.arn("secretsmanager", f"secret:{secret.get('Name')}"))
+    name = secret.get("Name", "")
+    create: dict[str, Any] = {"Name": name}
+    if secret.get("KmsKeyId"):
+        create["KmsKeyId"] = secret["KmsKeyId"]
+    view: dict[str, Any] = {**secret, "AssessedAt": now()}
+    unknown: dict[str, str] = {}
+    try:
+        view["ResourcePolicy"] = fetch.secret_resource_policy(
+            scope.clients("secretsmanager"), str(secret.get("ARN") or name)
         )
-        found += _judge_rotation(s, scope, resource)
-        found += judge("@Secret", view, scope, resource, SECRET_TYPE)
-    return Outcome(tuple(found), listed=len(secrets), assessed=len(secrets), inventory=True)
+    except Exception as err:
+        unknown["ResourcePolicy"] = fetch.reason(err)
+    found = judge("CreateSecret", create, scope, resource, SECRET_TYPE, service="secretsmanager")
+    found += _judge_rotation(secret, scope, resource)
+    found += judge("@Secret", view, scope, resource, SECRET_TYPE, unknown=unknown)
+    return Outcome(tuple(found), assessed=1)
 
 
 def _judge_rotation(secret: Mapping[str, Any], scope: Scope, resource: str) -> list[Finding]:
@@ -175,6 +207,8 @@ def _judge_rotation(secret: Mapping[str, Any], scope: Scope, resource: str) -> l
     enabled = bool(secret.get("RotationEnabled"))
     rules = secret.get("RotationRules") if enabled else None
     params = {"SecretId": secret.get("Name", ""), "RotationRules": rules or {}}
+    if enabled and secret.get("RotationLambdaARN"):  # what rotates it (SM502)
+        params["RotationLambdaARN"] = secret["RotationLambdaARN"]
     found = judge("RotateSecret", params, scope, resource, SECRET_TYPE)
     if enabled:
         return found
@@ -247,18 +281,42 @@ class _OneClientSession:
         return self._scope.clients(service)
 
 
+def execution_roles(scope: Scope) -> set[str]:
+    """The ARNs, in the scope's account, of the policy's ``execution_roles`` (names, or
+    ARNs of this account)."""
+    out = set()
+    for role in scope.policy.execution_roles:
+        if role.startswith("arn:"):
+            if role.split(":", 5)[4:5] == [scope.account]:
+                out.add(role)
+        else:
+            out.add(f"arn:{scope.partition}:iam::{scope.account}:role/{role}")
+    return out
+
+
 def roles_outcome(scope: Scope, role_arns: Iterable[str]) -> Outcome:
-    unique = sorted(set(role_arns))
+    """The roles SageMaker resources use (``role_arns``) and the policy's execution
+    roles, each linted once."""
+    # a role name is unique in an account: an ARN a resource names (with its path) wins
+    by_name = {arn.rsplit("/", 1)[-1]: arn for arn in sorted(execution_roles(scope))}
+    by_name.update({arn.rsplit("/", 1)[-1]: arn for arn in sorted(set(role_arns))})
+    unique = sorted(by_name.values())
     return Outcome(listed=len(unique), then=tuple(partial(assess_role, scope, a) for a in unique))
 
 
+#: What :func:`~secure_sagemaker.iam.lint_role` judges a role as.
+_ROLE_OPERATIONS = ("CreateRole", "PutRolePolicy", "AttachRolePolicy", "CreatePolicy")
+
+
 def assess_role(scope: Scope, role_arn: str) -> Outcome:
-    """The least-privilege lint of :mod:`secure_sagemaker.iam` on one execution role."""
+    """The least-privilege lint of :mod:`secure_sagemaker.iam` on one execution role,
+    its trust policy included (SM609: public or cross-account)."""
     name = role_arn.rsplit("/", 1)[-1]
     try:
-        found = list(lint_role(name, session=_OneClientSession(scope)))
+        found = list(lint_role(name, session=_OneClientSession(scope), policy=scope.trusting()))
     except Exception as err:
-        rules = [r for r in CATALOG if r.id.startswith("SM6") and r.service == "iam"]
+        judged = _rules_of(_ROLE_OPERATIONS, scope.policy, {"RoleName": name}, "iam")
+        rules = [r for r in judged if r.id.startswith("SM6")]
         found = errors(rules or [], fetch.reason(err), scope, role_arn, ROLE_TYPE, region="")
         if not rules:
             found = [

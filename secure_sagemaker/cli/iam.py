@@ -13,6 +13,12 @@ def register(sub: Subcommands) -> None:
     """Add ``guardrails``."""
     p = sub.add_parser("guardrails", help="IAM/SCP deny statements that mirror the rules")
     p.add_argument("--form", choices=("scp", "iam"), default="scp")
+    p.add_argument(
+        "--break-glass-role",
+        metavar="ARN",
+        help="role exempt from the statements that protect the policy's buckets, keys, "
+        "secrets and execution roles",
+    )
     add_policy_option(p)
     p.set_defaults(func=_cmd_guardrails)
 
@@ -21,5 +27,9 @@ def _cmd_guardrails(args: argparse.Namespace) -> int:
     # imported here, not at the top, to keep `secure-sagemaker --help` fast
     from secure_sagemaker.iam import guardrails_json
 
-    print(guardrails_json(load_policy(args.policy), args.form))
+    print(
+        guardrails_json(
+            load_policy(args.policy), args.form, break_glass_role_arn=args.break_glass_role
+        )
+    )
     return EXIT_OK

@@ -16,6 +16,12 @@
 ``sm7_network``            SM70x VPC subnets, security groups, endpoints, flow logs
 ``sm7_region``             SM701 allowed regions (derived from every other rule)
 ``sm8_exposure``           SM8xx API Gateway exposure of endpoints
+``sm2_destinations``       SM26x S3 destinations of jobs and endpoints
+``sm3_resource_policies``  SM35x SageMaker resource policies
+``sm4_bucket_guard``       SM44x-45x nothing weakens an artifact bucket
+``sm4_key_guard``          SM46x-47x nothing weakens the policy's KMS keys
+``sm5_secret_guard``       SM52x nothing weakens a protected secret
+``sm5_secret_state``       SM54x secret state (audit views)
 ``operations/``            the operation registry: read / judged / allowed /
                            unknown, per watched service (:data:`REGISTRY`)
 =========================  ==================================================
@@ -35,11 +41,17 @@ from secure_sagemaker._operations import Registry
 from secure_sagemaker.controls import (
     sm0_operations,
     sm1_notebooks,
+    sm2_destinations,
     sm2_jobs,
     sm3_endpoint_state,
     sm3_inference,
+    sm3_resource_policies,
+    sm4_bucket_guard,
     sm4_key_bucket_state,
+    sm4_key_guard,
     sm4_storage,
+    sm5_secret_guard,
+    sm5_secret_state,
     sm5_secrets,
     sm6_iam,
     sm6_trails,
@@ -58,11 +70,17 @@ TABLES = (
     sm0_operations,
     sm1_notebooks,
     sm2_jobs,
+    sm2_destinations,
     sm3_inference,
     sm3_endpoint_state,
+    sm3_resource_policies,
     sm4_storage,
+    sm4_bucket_guard,
+    sm4_key_guard,
     sm4_key_bucket_state,
     sm5_secrets,
+    sm5_secret_guard,
+    sm5_secret_state,
     sm6_iam,
     sm6_trails,
     sm7_network,

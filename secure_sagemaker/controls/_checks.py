@@ -51,12 +51,59 @@ def optional_equals(expected: Any) -> Check:
 
 
 def customer_kms_key(value: Any, ctx: Context) -> Verdict:
-    """A customer-managed KMS key (ID, ARN, alias or alias ARN; not ``alias/aws/*``)."""
+    """A customer-managed KMS key (ID, ARN, alias or alias ARN; not ``alias/aws/*``)
+    of the organisation.  When the policy lists ``allowed_kms_keys``: one of them (see
+    :func:`allowed_kms_key`) or a key the policy itself names (``kms_keys()``, which
+    the guard fills in).  Otherwise: not a key or alias ARN of an account outside
+    ``trusted_accounts`` (when that list is set; the guard sets the caller's own)."""
     if value is MISSING:
         return fail("is absent, so an AWS-owned or AWS-managed key is used")
     if not is_customer_kms_key(value):
         return fail("must be a customer-managed KMS key ID, key ARN or alias (not alias/aws/*)")
+    if ctx.policy.allowed_kms_keys:
+        if value in ctx.policy.kms_keys() or allowed_kms_key(
+            value, ctx.policy.allowed_kms_keys, ctx.region
+        ):
+            return PASS
+        return fail("is not one of the policy's allowed KMS keys (allowed-kms-keys)")
+    account = arn_account(value)
+    trusted = ctx.policy.trusted_accounts
+    if trusted and account is not None and account not in trusted:
+        return fail("is a key of an account outside the policy's trusted accounts")
     return PASS
+
+
+def arn_account(value: object) -> str | None:
+    """The 12-digit account of an ARN (``arn:partition:service:region:account:...``);
+    ``None`` for anything else."""
+    if not isinstance(value, str):
+        return None
+    parts = value.split(":", 5)
+    if len(parts) < 6 or parts[0] != "arn":
+        return None
+    account = parts[4]
+    return account if len(account) == 12 and account.isascii() and account.isdigit() else None
+
+
+def allowed_kms_key(value: str, allowed: Sequence[str], region: str | None) -> bool:
+    """Whether the key reference ``value`` is one of ``allowed`` (key or alias ARNs).
+
+    An ARN matches only itself.  A bare key ID or alias (``alias/name``) resolves in
+    the caller's account and region, so it matches a listed ARN with the same
+    ``key/<id>`` or ``alias/<name>`` in the request's region (any region when the
+    region is unknown); anything else matches only if it is literally in the list.
+    Strings are compared exactly: an alias ARN never stands for its key's ARN.
+    """
+    if value in allowed:
+        return True
+    if value.startswith("arn:"):
+        return False
+    resource = value if value.startswith("alias/") else f"key/{value}"
+    for entry in allowed:
+        parts = entry.split(":", 5)
+        if len(parts) == 6 and parts[5] == resource and (region is None or parts[3] == region):
+            return True
+    return False
 
 
 def present(what: str) -> Check:

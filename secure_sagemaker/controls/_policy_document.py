@@ -19,6 +19,7 @@ __all__ = [
     "action_matches",
     "as_list",
     "load_document",
+    "normalize_action",
     "statements",
 ]
 
@@ -39,16 +40,49 @@ RESOURCE_STAR_ACTIONS = frozenset(
     )
 )
 
-#: AWS-managed policies that grant far more than any SageMaker job needs.
-BROAD_MANAGED_POLICIES = frozenset(
-    {
-        "AdministratorAccess",
-        "PowerUserAccess",
-        "IAMFullAccess",
-        "AmazonSageMakerFullAccess",
-        "AmazonS3FullAccess",
-    }
-)
+#: AWS-managed policies that grant administrator-equivalent power, or broad write,
+#: read or decrypt power over what the policy protects (buckets, keys, secrets, roles,
+#: the network, the audit trail): never attached to a role (SM606).  Name -> why.
+#: tests/test_iam_rules.py checks each name against moto's snapshot of the AWS-managed
+#: policies, and that every attachable one granting, on every resource and without a
+#: condition, an IAM policy write, a key/bucket/secret policy write, every secret's
+#: value or cloudtrail:StopLogging is listed; the others (PassRole to code-running
+#: services, ec2:*/VPC writes, ssm:*, key and alias management, sagemaker:*) by review.
+BROAD_MANAGED_POLICIES: Mapping[str, str] = {
+    "AdministratorAccess": "every action on every resource",
+    "PowerUserAccess": "every action but IAM and Organizations (NotAction): every key, "
+    "bucket and secret",
+    "AIDevOpsAgentActionsPolicy": "every action but IAM, STS and Organizations (NotAction)",
+    "IAMFullAccess": "iam:* - grants itself any permission (privilege escalation)",
+    "SystemAdministrator": "s3:* on every bucket, security groups, routes, CloudTrail "
+    "StopLogging (job-function)",
+    "NetworkAdministrator": "opens security groups, routes, gateways and VPC endpoints "
+    "(job-function)",
+    "AmazonVPCFullAccess": "opens security groups, routes, gateways and VPC endpoints",
+    "AmazonEC2FullAccess": "ec2:* on every resource: the network, snapshots and instances",
+    "DataScientist": "s3:Get*/PutObject on every bucket, sagemaker:*, PassRole (job-function)",
+    "AmazonS3FullAccess": "s3:* on every bucket: every object, bucket policy and ACL",
+    "AmazonSageMakerFullAccess": "sagemaker:* and iam:PassRole of any role to SageMaker",
+    "SageMakerStudioAdminIAMPermissiveExecutionPolicy": "s3:*, sagemaker:*, glue:* ... on "
+    "every resource",
+    "SageMakerStudioUserIAMPermissiveExecutionPolicy": "s3:*, sagemaker:*, glue:* ... on "
+    "every resource",
+    "AWSKeyManagementServicePowerUser": "creates keys and deletes aliases of every key: "
+    "an alias the policy names can be re-pointed",
+    "SecretsManagerReadWrite": "secretsmanager:* on every secret: reads, deletes and opens it",
+    "AWSLambda_FullAccess": "lambda:* and iam:PassRole to Lambda: runs code as any role",
+    "AmazonSSMFullAccess": "ssm:* - runs commands on every managed instance, as its role",
+    "AWSCloudTrail_FullAccess": "cloudtrail:* - stops and deletes the audit trail",
+    "AmazonElasticMapReduceFullAccess": "s3:* on every bucket, security groups, PassRole",
+    "AmazonDynamoDBFullAccesswithDataPipeline": "s3:Put* on every bucket, lambda:*, "
+    "iam:PassRole of any role",
+    "AdministratorAccess-Amplify": "writes bucket policies and ACLs, creates IAM roles "
+    "and policies",
+    "AmazonEC2RoleforDataPipelineRole": "s3:* on every bucket (service role)",
+    "AmazonElasticMapReduceforEC2Role": "s3:* on every bucket (service role)",
+    "AmazonCognitoUnAuthedIdentitiesSessionPolicy": "kms:Decrypt and Encrypt on every "
+    "key (a session policy, never a role's)",
+}
 
 # possessive: a path segment ends at "/", so giving characters back never helps
 _MANAGED_ARN = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/(?:[\w+=,.@-]++/)*+([\w+=,.@-]++)$")
@@ -148,13 +182,42 @@ def _covers(st: Mapping[str, Any], action: str) -> bool:
     return any(action_matches(str(p), action) for p in as_list(st.get("Action")))
 
 
+def _all_wildcard(text: str) -> bool:
+    return bool(text) and "*" in text and not text.strip("*?")
+
+
+def normalize_action(action: str) -> str:
+    """The IAM-equivalent canonical form of a wildcard action: a name made only of
+    ``*`` and ``?`` with at least one ``*`` matches every action (``s3:**``, ``s3:?*``,
+    ``s3:*?`` -> ``s3:*``; ``*:*``, ``**``, ``?*`` -> ``*``); the service prefix is
+    lowercased (IAM compares actions case-insensitively).  Same forms as
+    :func:`secure_sagemaker.controls._principals.normalize_action` (which imports this
+    module, so it cannot be imported here)."""
+    service, sep, name = action.partition(":")
+    if not sep:
+        return "*" if _all_wildcard(action) else action
+    if _all_wildcard(service):
+        return "*" if _all_wildcard(name) or not name else action
+    if _all_wildcard(name):
+        return f"{service.lower()}:*"
+    return f"{service.lower()}:{name}"
+
+
 def _is_full_wildcard(action: str) -> bool:
-    return action == "*" or action.split(":", 1)[0] == "*"
+    """Every action of every service: ``*`` in any spelling, or a wildcard service
+    prefix (``*:Get*`` spans every service)."""
+    normal = normalize_action(action)
+    return normal == "*" or _all_wildcard(normal.partition(":")[0])
 
 
 def _is_service_wildcard(action: str) -> bool:
-    service, _, name = action.partition(":")
-    return bool(service) and service != "*" and name == "*"
+    """Every action of a service (``s3:*`` in any spelling: ``s3:**``, ``S3:?*``), or a
+    pattern without a colon that spans one (``s3*``: IAM refuses it, judged anyway)."""
+    normal = normalize_action(action)
+    service, sep, name = normal.partition(":")
+    if not sep:
+        return normal != "*" and "*" in normal
+    return bool(service) and not _all_wildcard(service) and name == "*"
 
 
 def _is_wildcard_resource(resource: str) -> bool:
@@ -284,6 +347,7 @@ def managed_policy_name(arn: Any) -> str | None:
 def not_broad_managed_policy(value: Any, ctx: Context) -> Verdict:
     if not isinstance(value, str):
         return fail("must be a policy ARN")
-    if managed_policy_name(value) in BROAD_MANAGED_POLICIES:
-        return fail("is a broad AWS-managed policy (administrator, full-access or power-user)")
+    why = BROAD_MANAGED_POLICIES.get(managed_policy_name(value) or "")
+    if why is not None:
+        return fail(f"is a broad AWS-managed policy ({why})")
     return PASS

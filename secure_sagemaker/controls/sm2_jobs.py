@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from secure_sagemaker.controls import _checks as c
-from secure_sagemaker.rules import PASS, Context, Rule, Severity, Verdict
+from secure_sagemaker.rules import MISSING, PASS, Context, Rule, Severity, Verdict, fail
+from secure_sagemaker.scan import scan_arguments
 
 TRAIN = "CreateTrainingJob"
 TUNE = "CreateHyperParameterTuningJob"
@@ -23,6 +26,23 @@ def _tuning(*paths: str) -> tuple[str, ...]:
 
 def _pipeline_verifiable(value: object, ctx: Context) -> Verdict:
     return PASS  # judged by the engine's pipeline walker, which reports this rule
+
+
+def no_secrets_in_command(value: Any, ctx: Context) -> Verdict:
+    """A container command line (entrypoint or arguments) holds no credential."""
+    if value is MISSING:
+        return PASS
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        return fail("must be a list of strings")
+    kinds = scan_arguments(value)
+    if kinds:
+        return fail(f"contains a credential ({', '.join(kinds)}); read it from Secrets Manager")
+    return PASS
+
+
+# the command lines of the containers a job runs
+_COMMAND = ("ContainerEntrypoint", "ContainerArguments")
+_SCHEDULE_APP = "MonitoringScheduleConfig?.MonitoringJobDefinition?.MonitoringAppSpecification."
 
 
 RULES: tuple[Rule, ...] = (
@@ -200,6 +220,35 @@ RULES: tuple[Rule, ...] = (
         "training data and the execution role's credentials.",
         remediation="Remove RemoteDebugConfig or set EnableRemoteDebug=false.",
         references=("Seed:2", "IAM:sagemaker:EnableRemoteDebug"),
+    ),
+    Rule(
+        id="SM209",
+        name="job-command-no-secrets",
+        severity=Severity.CRITICAL,
+        title="No credentials in job container entrypoints or arguments",
+        fields={
+            TRAIN: tuple(f"AlgorithmSpecification.{f}" for f in _COMMAND),
+            PROC: tuple(f"AppSpecification.{f}" for f in _COMMAND),
+            **{
+                op: tuple(f"{kind}AppSpecification.{f}" for f in _COMMAND)
+                for op, kind in (
+                    ("CreateDataQualityJobDefinition", "DataQuality"),
+                    ("CreateModelQualityJobDefinition", "ModelQuality"),
+                )
+            },
+            **{
+                op: tuple(_SCHEDULE_APP + f for f in _COMMAND)
+                for op in ("CreateMonitoringSchedule", "UpdateMonitoringSchedule")
+            },
+        },
+        check=no_secrets_in_command,
+        rationale="A job's ContainerEntrypoint and ContainerArguments are returned in plain "
+        "text by Describe* calls, shown in the console and visible in the process list of "
+        "the container: --password or --api-key there leaks the credential.",
+        remediation="Remove the credential from ContainerEntrypoint/ContainerArguments: "
+        "store it in Secrets Manager, pass its name or ARN (--api-key-secret-arn ...) and "
+        "read it in the container at run time.",
+        references=("Seed:4",),
     ),
     Rule(
         id="SM250",

@@ -2,18 +2,29 @@
 ``@Account`` views): key rotation, enabled keys, private key policies, server access
 logging, GuardDuty S3 protection, Macie.
 
+Who a key policy lets in is read by the principal analyzer (``_principals.py``), as
+the guard's SM462 reads a PutKeyPolicy: no key policy is public (SM432), and one of
+the policy's keys grants no account outside ``trusted-accounts`` (SM436; the audit
+counts the audited account as trusted when the policy names none).  A key is the
+policy's when its ID, or one of its ``Aliases``, is a key the policy names; when the
+aliases could not be listed, any alias of the policy may name it (fail closed).
+
 The views are described in :mod:`secure_sagemaker.controls._views`.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from secure_sagemaker.controls import _checks as c
+from secure_sagemaker.controls._principals import analyze
 from secure_sagemaker.controls._views import ACCOUNT, BUCKET, KMS_KEY
-from secure_sagemaker.rules import MISSING, PASS, Context, Rule, Severity, Verdict, fail
+from secure_sagemaker.controls.operations.kms import key_ref, policy_keys
+from secure_sagemaker.rules import MISSING, PASS, Check, Context, Rule, Severity, Verdict, fail
+
+if TYPE_CHECKING:
+    from secure_sagemaker.policy import SecurityPolicy
 
 
 def _guardduty_s3(value: Any, ctx: Context) -> Verdict:
@@ -50,33 +61,41 @@ def _key_enabled(value: Any, ctx: Context) -> Verdict:
     return fail("is not Enabled, so nothing encrypted with it can be read")
 
 
-def _public_principal(principal: Any) -> bool:
-    if principal == "*":
-        return True
-    if isinstance(principal, Mapping):
-        aws = principal.get("AWS")
-        return aws == "*" or (isinstance(aws, list) and "*" in aws)
+def _is_policy_key(params: Mapping[str, Any], policy: SecurityPolicy) -> bool:
+    """Whether the key of a ``@KmsKey`` view is (or may be) one of the policy's keys:
+    the same key ID, or an alias of the policy among the key's ``Aliases`` (when they
+    could not be read, any policy alias may name it: fail closed)."""
+    key_id = params.get("KeyId")
+    aliases = params.get("Aliases")
+    mine = (
+        {key_ref(a) for a in aliases if isinstance(a, str)} if isinstance(aliases, list) else None
+    )
+    for entry in policy_keys(policy):
+        ref = key_ref(entry) if isinstance(entry, str) and entry else None
+        if ref is None:
+            continue
+        if ref[0] == "key" and isinstance(key_id, str) and ref[1] == key_id.casefold():
+            return True
+        if ref[0] == "alias" and (mine is None or ref in mine):
+            return True
     return False
 
 
-def _key_policy_private(value: Any, ctx: Context) -> Verdict:
-    if value is MISSING:
-        return fail("could not be read")
-    try:
-        doc = json.loads(value) if isinstance(value, str) else value
-    except ValueError:
-        return fail("is not valid JSON")
-    statements = doc.get("Statement", []) if isinstance(doc, Mapping) else []
-    statements = [statements] if isinstance(statements, Mapping) else statements
-    for s in statements if isinstance(statements, list) else []:
-        if (
-            isinstance(s, Mapping)
-            and s.get("Effect") == "Allow"
-            and _public_principal(s.get("Principal"))
-            and not s.get("Condition")
-        ):
-            return fail('allows every AWS principal (Principal "*") without a condition')
-    return PASS
+def _key_policy(widest: str) -> Check:
+    """Fails when the key policy grants ``public`` access (``widest="public"``), or any
+    access outside the trusted accounts (``widest="cross-account"``)."""
+
+    def check(value: Any, ctx: Context) -> Verdict:
+        if value is MISSING:
+            return fail("could not be read")
+        exposure = analyze(value, ctx.policy.trusted_accounts)
+        if exposure.access == "private":
+            return PASS
+        if widest == "public" and exposure.access == "cross-account":
+            return PASS  # SM436 judges foreign accounts, on the policy's keys only
+        return fail(f"makes the key policy {exposure.access}: it {exposure.reason}", exposure.where)
+
+    return check
 
 
 def _logging(value: Any, ctx: Context) -> Verdict:
@@ -86,6 +105,12 @@ def _logging(value: Any, ctx: Context) -> Verdict:
         return PASS
     return fail("is absent, so reads and writes of models and data leave no access log")
 
+
+_KEY_POLICY_REFS = (
+    "Seed:3",
+    "SecurityHub:KMS.5",
+    "Prowler:kms_key_not_publicly_accessible",
+)
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -132,12 +157,13 @@ RULES: tuple[Rule, ...] = (
         service="kms",
         title="Customer KMS key policies do not allow every AWS principal",
         fields={KMS_KEY: ("Policy",)},
-        check=_key_policy_private,
-        rationale='A key policy with Principal "*" lets any AWS account use the key to '
-        "decrypt your models and data.",
+        check=_key_policy("public"),
+        rationale='A key policy with Principal "*" (or NotPrincipal, or a wildcard pinned '
+        "by no account, organisation or VPC endpoint condition) lets any AWS account use "
+        "the key to decrypt your models and data.",
         remediation='Replace Principal "*" with the account and roles that need the key, '
         "or add a condition such as aws:PrincipalOrgID.",
-        references=("Seed:3", "Prowler:kms_key_not_publicly_accessible"),
+        references=_KEY_POLICY_REFS,
     ),
     Rule(
         id="SM433",
@@ -199,5 +225,23 @@ RULES: tuple[Rule, ...] = (
             "Config:macie-status-check",
             "Prowler:macie_is_enabled",
         ),
+    ),
+    Rule(
+        id="SM436",
+        name="kms-key-policy-trusted-accounts",
+        severity=Severity.HIGH,
+        service="kms",
+        title="The policy's KMS keys grant no account outside the trusted accounts",
+        fields={KMS_KEY: ("Policy",)},
+        check=_key_policy("cross-account"),
+        applies=_is_policy_key,
+        rationale="A foreign account in the key policy of a key the policy names can "
+        "decrypt every model, dataset and secret encrypted with it; the guard refuses such "
+        "a policy (SM462), the audit finds one that is already there.",
+        remediation="Name only principals of the policy's trusted-accounts (default: the "
+        "audited account) or AWS service principals, or pin a wildcard principal with "
+        "aws:PrincipalOrgID, aws:PrincipalAccount or kms:CallerAccount (PutKeyPolicy); add "
+        "partner accounts to trusted-accounts deliberately.",
+        references=_KEY_POLICY_REFS,
     ),
 )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from secure_sagemaker._aws.kms import is_customer_kms_key
 from secure_sagemaker.controls import _bucket_policy as bp
 from secure_sagemaker.controls import _checks as c
-from secure_sagemaker.rules import MISSING, PASS, Check, Context, Rule, Severity, Verdict, fail
+from secure_sagemaker.controls.operations.s3 import artifact_bucket_or_access_point
+from secure_sagemaker.rules import MISSING, Check, Context, Rule, Severity, Verdict, fail
 
 WRITES = ("PutObject", "CreateMultipartUpload", "CopyObject")
 _S3_ENCRYPTION = (
@@ -26,9 +26,8 @@ def _default_kms_rule(value: Any, ctx: Context) -> Verdict:
         return fail("must be an object")
     if value.get("SSEAlgorithm") not in ("aws:kms", "aws:kms:dsse"):
         return fail('must be "aws:kms"', "SSEAlgorithm")
-    if not is_customer_kms_key(value.get("KMSMasterKeyID", MISSING)):
-        return fail("must name a customer-managed KMS key", "KMSMasterKeyID")
-    return PASS
+    key = c.customer_kms_key(value.get("KMSMasterKeyID", MISSING), ctx)  # the org's keys
+    return key if key.passed else fail(key.reason, "KMSMasterKeyID")
 
 
 def _never(what: str) -> Check:
@@ -77,9 +76,10 @@ RULES: tuple[Rule, ...] = (
         title="Artifact buckets keep versioning enabled",
         fields={"PutBucketVersioning": ("VersioningConfiguration.Status",)},
         check=c.equals("Enabled", when_absent="unchanged"),
-        applies=c.to_artifact_bucket,
+        applies=artifact_bucket_or_access_point,
         rationale="Versioning keeps every model and dataset version for rollback and "
-        "makes silent overwrites (tampering, poisoning) recoverable.",
+        "makes silent overwrites (tampering, poisoning) recoverable; suspending it (also "
+        "through an access point) is refused.",
         remediation='Keep VersioningConfiguration.Status="Enabled".',
         references=(
             "Seed:7",
@@ -137,8 +137,10 @@ RULES: tuple[Rule, ...] = (
         ),
         applies=c.to_artifact_bucket,
         rationale="Without it, a misconfigured client can send models and data in plain text.",
-        remediation='Add a Deny of "s3:*" for Principal "*" with Condition '
-        '{"Bool": {"aws:SecureTransport": "false"}} (ArtifactStore.ensure() does this).',
+        remediation='Add a Deny of "s3:*" for Principal "*" on Resource '
+        '["arn:aws:s3:::<bucket>", "arn:aws:s3:::<bucket>/*"] with Condition '
+        '{"Bool": {"aws:SecureTransport": "false"}} and no other condition '
+        "(ArtifactStore.ensure() does this).",
         references=(
             "Seed:3",
             "SecurityHub:S3.5",
@@ -161,7 +163,8 @@ RULES: tuple[Rule, ...] = (
         ),
         applies=c.to_artifact_bucket,
         rationale="Enforces SSE-KMS server-side for callers the guard does not cover.",
-        remediation='Add a Deny of "s3:PutObject" with Condition {"StringNotEquals": '
+        remediation='Add a Deny of "s3:PutObject" for Principal "*" on Resource '
+        '"arn:aws:s3:::<bucket>/*" with Condition {"StringNotEquals": '
         '{"s3:x-amz-server-side-encryption": "aws:kms"}} (ArtifactStore.ensure() does this).',
         references=(
             "Seed:3",

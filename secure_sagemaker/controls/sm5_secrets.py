@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from typing import Any
+
 from secure_sagemaker.controls import _checks as c
 from secure_sagemaker.controls.sm3_inference import MONITORING_DEFINITIONS
-from secure_sagemaker.rules import Rule, Severity
+from secure_sagemaker.rules import PASS, Context, Rule, Severity, Verdict, fail
 
 SECRET_VIEW = "@Secret"  # noqa: S105 - a resource view: DescribeSecret output + AssessedAt
 
@@ -22,6 +26,41 @@ _ENVIRONMENTS: dict[str, tuple[str, ...]] = {
     "CreateMonitoringSchedule": ("MonitoringScheduleConfig?.MonitoringJobDefinition?.Environment",),
     "UpdateMonitoringSchedule": ("MonitoringScheduleConfig?.MonitoringJobDefinition?.Environment",),
 }
+
+_WITHIN_90_DAYS = c.rotation_within(90)
+_MANAGED_NAME = re.compile(r"^[a-z0-9-]+!")
+"""Secrets another AWS service manages (``rds!db-...``, ``redshift!...``) rotate with
+managed rotation, without a Lambda function."""
+
+
+def rotated_by_something(params: Mapping[str, Any]) -> bool:
+    """Whether a RotateSecret request (or a DescribeSecret view) names what rotates the
+    secret: a Lambda function, managed external rotation (a partner secret), or the
+    AWS service that owns the secret (managed rotation)."""
+    lam = params.get("RotationLambdaARN")
+    if isinstance(lam, str) and lam.startswith("arn:") and ":lambda:" in lam:
+        return True
+    if params.get("ExternalSecretRotationRoleArn") or params.get("OwningService"):
+        return True
+    secret = params.get("SecretId", params.get("Name"))
+    if not isinstance(secret, str):
+        return False
+    return _MANAGED_NAME.match(secret.partition(":secret:")[2] or secret) is not None
+
+
+def _rotation(value: Any, ctx: Context) -> Verdict:
+    """Rotation at least every 90 days, by a function (or managed rotation): a
+    schedule alone rotates nothing."""
+    verdict = _WITHIN_90_DAYS(value, ctx)
+    if not verdict.passed:
+        return verdict
+    if rotated_by_something(ctx.params):
+        return PASS
+    return fail(
+        "sets a schedule but names no rotation function (RotationLambdaARN), so nothing "
+        "rotates the secret"
+    )
+
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -85,12 +124,14 @@ RULES: tuple[Rule, ...] = (
         name="secret-rotation-90-days",
         severity=Severity.MEDIUM,
         service="secretsmanager",
-        title="Secrets rotate automatically at least every 90 days",
+        title="Secrets rotate automatically at least every 90 days, by a rotation function",
         fields={"RotateSecret": ("RotationRules?",), SECRET_VIEW: ("RotationRules",)},
-        check=c.rotation_within(90),
-        rationale="Rotation bounds how long a leaked credential stays useful.",
-        remediation="Set RotationRules.AutomaticallyAfterDays <= 90 (or a schedule that "
-        "rotates at least that often).",
+        check=_rotation,
+        rationale="Rotation bounds how long a leaked credential stays useful; a schedule "
+        "without a rotation function (or managed rotation) changes nothing.",
+        remediation="Call RotateSecret with RotationLambdaARN (omit it only for secrets "
+        "another AWS service manages) and RotationRules.AutomaticallyAfterDays <= 90 (or a "
+        "schedule that rotates at least that often).",
         references=(
             "Seed:4",
             "SecurityHub:SecretsManager.1",

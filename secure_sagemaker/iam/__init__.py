@@ -21,10 +21,12 @@ from secure_sagemaker.iam._builder import (
     trust_policy,
 )
 from secure_sagemaker.iam._guardrails import (
+    PROTECTED_ACTIONS,
     SIZE_LIMITS,
     deny_statements,
     guardrails,
     guardrails_json,
+    protection_statements,
 )
 from secure_sagemaker.iam._refine import NOT_IN_EVENT_HISTORY, RefineReport, refine_role
 from secure_sagemaker.iam._role import (
@@ -39,6 +41,7 @@ from secure_sagemaker.iam._role import (
 __all__ = [
     "INLINE_POLICY_NAME",
     "NOT_IN_EVENT_HISTORY",
+    "PROTECTED_ACTIONS",
     "SAGEMAKER_LOG_GROUPS",
     "SAGEMAKER_METRIC_NAMESPACES",
     "SIZE_LIMITS",
@@ -51,6 +54,7 @@ __all__ = [
     "guardrails_json",
     "lint_policy",
     "lint_role",
+    "protection_statements",
     "refine_role",
     "trust_policy",
     "until_role_visible",

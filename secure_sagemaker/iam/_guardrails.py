@@ -23,6 +23,19 @@ instance types             ``ForAnyValue:StringNotLike {k: policy globs}``
 Values (subnets, security groups, key ARNs, instance types) come from the
 :class:`~secure_sagemaker.SecurityPolicy`; with an empty policy only the boolean and
 enumeration guardrails are emitted.
+
+**Protections** (:func:`protection_statements`): the server-side counterpart of the
+rules that keep what the policy protects from being weakened.  Each denies, on the
+policy's own resources only, the actions of :data:`PROTECTED_ACTIONS` (each with its
+reason): key deletion, disabling and key-policy changes on its KMS keys (by key ARN,
+or by ``kms:ResourceAliases`` for aliases); policy, ACL, encryption, lifecycle,
+public-access-block, versioning and replication changes on its artifact buckets;
+deletion and resource-policy changes on its protected secrets; trust-policy and
+permissions-boundary changes on its execution roles.  ``break_glass_role_arn``
+exempts one role (``ArnNotLike aws:PrincipalArn``; wildcards allowed, e.g. every
+account's ``arn:aws:iam::*:role/break-glass``); without it nobody but the management
+account (SCP) or an administrator detaching the policy (IAM) can make these changes.
+Resource ARNs are written for the ``aws`` partition.
 """
 
 from __future__ import annotations
@@ -43,7 +56,14 @@ if TYPE_CHECKING:
     from secure_sagemaker.policy import SecurityPolicy
     from secure_sagemaker.rules import Rule
 
-__all__ = ["SIZE_LIMITS", "Form", "guardrails", "guardrails_json"]
+__all__ = [
+    "PROTECTED_ACTIONS",
+    "SIZE_LIMITS",
+    "Form",
+    "guardrails",
+    "guardrails_json",
+    "protection_statements",
+]
 
 Form = Literal["scp", "iam"]
 #: maximum document size: SCPs 5,120 characters; customer-managed policies 6,144
@@ -52,6 +72,46 @@ SIZE_LIMITS: Mapping[str, int] = {"scp": 5120, "iam": 6144}
 
 Document = dict[str, Any]
 _KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-zA-Z-]+$")
+_ALIAS = re.compile(r"^(?:arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:)?(alias/[\w/+=,.@-]+)$")
+_BREAK_GLASS = re.compile(r"^arn:aws[a-z-]*:iam::(?:\d{12}|\*):role/[\w+=,.@/*-]{1,512}$")
+
+#: What the protections deny, per kind of protected resource: action -> why.  Actions
+#: are IAM actions (an API operation may need another: DeleteBucketEncryption and
+#: DeleteBucketLifecycle are authorised as s3:PutEncryptionConfiguration and
+#: s3:PutLifecycleConfiguration, DeletePublicAccessBlock as
+#: s3:PutBucketPublicAccessBlock).
+PROTECTED_ACTIONS: Mapping[str, Mapping[str, str]] = {
+    "key": {
+        "kms:ScheduleKeyDeletion": "destroys every artifact encrypted with the key",
+        "kms:DisableKey": "makes every artifact encrypted with the key unreadable",
+        "kms:PutKeyPolicy": "can open the key to other accounts or everyone",
+        "kms:DisableKeyRotation": "stops the yearly rotation of the key material",
+    },
+    "bucket": {
+        "s3:PutBucketPolicy": "can open the bucket or drop its TLS/KMS requirements",
+        "s3:DeleteBucketPolicy": "drops the bucket's Deny statements",
+        "s3:PutBucketAcl": "can grant other accounts or everyone",
+        "s3:PutEncryptionConfiguration": "changes or removes default KMS encryption "
+        "(PutBucketEncryption, DeleteBucketEncryption)",
+        "s3:PutLifecycleConfiguration": "can expire objects and their versions "
+        "(PutBucketLifecycleConfiguration, DeleteBucketLifecycle)",
+        "s3:PutBucketPublicAccessBlock": "can switch off Block Public Access "
+        "(PutPublicAccessBlock, DeletePublicAccessBlock)",
+        "s3:PutBucketVersioning": "can suspend versioning",
+        "s3:PutReplicationConfiguration": "can copy every new object to another bucket",
+        "s3:PutBucketOwnershipControls": "can re-enable ACLs",
+    },
+    "secret": {
+        "secretsmanager:DeleteSecret": "deletes the secret",
+        "secretsmanager:PutResourcePolicy": "can open the secret to other accounts",
+        "secretsmanager:DeleteResourcePolicy": "drops the secret's Deny statements",
+    },
+    "role": {
+        "iam:UpdateAssumeRolePolicy": "can let other principals assume the role",
+        "iam:PutRolePermissionsBoundary": "can replace the cap on the role's permissions",
+        "iam:DeleteRolePermissionsBoundary": "removes the cap on the role's permissions",
+    },
+}
 
 
 def _kms_arns(policy: SecurityPolicy) -> tuple[str, ...]:
@@ -188,13 +248,18 @@ def _document(statements: list[Document]) -> Document:
 
 
 def _fit(statement: Document, limit: int) -> list[Document]:
-    """Split a statement whose action list alone is too large for one document."""
-    if _size(_document([statement])) <= limit or len(statement["Action"]) < 2:
+    """Split a statement whose action or resource list alone is too large for one
+    document (the longer list is halved)."""
+    if _size(_document([statement])) <= limit:
         return [statement]
-    half = len(statement["Action"]) // 2
+    lists = [e for e in ("Action", "Resource") if isinstance(statement[e], list)]
+    element = max(lists, key=lambda e: len(statement[e]), default=None)
+    if element is None or len(statement[element]) < 2:
+        return [statement]
+    half = len(statement[element]) // 2
     parts = []
-    for i, actions in enumerate((statement["Action"][:half], statement["Action"][half:])):
-        parts += _fit({**statement, "Sid": f"{statement['Sid']}{i}", "Action": actions}, limit)
+    for i, items in enumerate((statement[element][:half], statement[element][half:])):
+        parts += _fit({**statement, "Sid": f"{statement['Sid']}{i}", element: items}, limit)
     return parts
 
 
@@ -208,12 +273,105 @@ def _pack(statements: list[Document], limit: int) -> list[Document]:
     return [_document(s) for s in documents if s]
 
 
-def guardrails(policy: SecurityPolicy | None = None, *, form: Form = "scp") -> list[Document]:
+def _key_targets(policy: SecurityPolicy) -> tuple[list[str], list[str]]:
+    """(key ARNs, alias names) of every key the policy names (purpose keys and
+    ``allowed_kms_keys``); a bare key ID names no region or account, so it is left out."""
+    arns: dict[str, None] = {}
+    aliases: dict[str, None] = {}
+    for key in (*policy.kms_keys(), *policy.allowed_kms_keys):
+        if _KEY_ARN.match(key):
+            arns[key] = None
+        elif (m := _ALIAS.match(key)) is not None:
+            aliases[m.group(1)] = None
+    return list(arns), list(aliases)
+
+
+def _secret_resources(policy: SecurityPolicy) -> list[str]:
+    """Secret ARNs as given; a name prefix matches its secrets in any region/account."""
+    return [
+        p if p.startswith("arn:") else f"arn:aws:secretsmanager:*:*:secret:{p}*"
+        for p in policy.protected_secrets
+    ]
+
+
+def _role_resources(policy: SecurityPolicy) -> list[str]:
+    """Role ARNs as given; a bare name matches the role at any path in any account
+    (as :meth:`SecurityPolicy.is_execution_role` compares names)."""
+    out: list[str] = []
+    for role in policy.execution_roles:
+        if role.startswith("arn:"):
+            out.append(role)
+        else:
+            name = role.rsplit("/", 1)[-1]
+            out += [f"arn:aws:iam::*:role/{name}", f"arn:aws:iam::*:role/*/{name}"]
+    return list(dict.fromkeys(out))
+
+
+def protection_statements(
+    policy: SecurityPolicy, *, break_glass_role_arn: str | None = None
+) -> list[Document]:
+    """Deny statements that keep the policy's KMS keys, artifact buckets, protected
+    secrets and execution roles from being weakened (the actions of
+    :data:`PROTECTED_ACTIONS`), except by ``break_glass_role_arn`` when given.  A kind
+    of resource the policy does not name gets no statement.  Raises
+    ``InvalidArgumentError`` when ``break_glass_role_arn`` is not a role ARN."""
+    exempt: Document = {}
+    if break_glass_role_arn is not None:
+        if not isinstance(break_glass_role_arn, str) or not _BREAK_GLASS.match(
+            break_glass_role_arn
+        ):
+            raise InvalidArgumentError(
+                "break_glass_role_arn must be a role ARN (arn:aws:iam::<account>:role/<name>)"
+            )
+        exempt = {"ArnNotLike": {"aws:PrincipalArn": break_glass_role_arn}}
+    key_arns, aliases = _key_targets(policy)
+    targets: list[tuple[str, str, list[str], Document]] = [
+        ("KmsKeyWeakening", "key", key_arns, {}),
+        (
+            "AliasedKmsKeyWeakening",
+            "key",
+            ["arn:aws:kms:*:*:key/*"] if aliases else [],
+            {"ForAnyValue:StringEquals": {"kms:ResourceAliases": aliases}},
+        ),
+        (
+            "ArtifactBucketWeakening",
+            "bucket",
+            [f"arn:aws:s3:::{b}" for b in policy.artifact_buckets],
+            {},
+        ),
+        ("ProtectedSecretWeakening", "secret", _secret_resources(policy), {}),
+        ("ExecutionRoleWeakening", "role", _role_resources(policy), {}),
+    ]
+    out: list[Document] = []
+    for sid, kind, resources, condition in targets:
+        if not resources:
+            continue
+        statement: Document = {
+            "Sid": f"Deny{sid}",
+            "Effect": "Deny",
+            "Action": sorted(PROTECTED_ACTIONS[kind]),
+            "Resource": resources,
+        }
+        if condition or exempt:
+            statement["Condition"] = {**condition, **exempt}
+        out.append(statement)
+    return out
+
+
+def guardrails(
+    policy: SecurityPolicy | None = None,
+    *,
+    form: Form = "scp",
+    break_glass_role_arn: str | None = None,
+) -> list[Document]:
     """Deny statements that make AWS enforce the catalog's SageMaker rules server-side,
     packed into as few policy documents as fit the size limit of ``form`` (``"scp"``:
     a service control policy, 5,120 characters; ``"iam"``: a customer-managed policy
     for roles or a permissions boundary, 6,144).  Documents are dicts; each fits its
-    limit when serialised minified.  Raises ``ValueError`` for an unknown form.
+    limit when serialised minified.  The :func:`protection_statements` of the policy's
+    keys, buckets, secrets and execution roles follow, exempting
+    ``break_glass_role_arn`` when given.  Raises ``ValueError`` for an unknown form
+    or a malformed ``break_glass_role_arn``.
 
     >>> docs = guardrails()
     >>> docs[0]["Statement"][0]["Effect"]
@@ -223,10 +381,17 @@ def guardrails(policy: SecurityPolicy | None = None, *, form: Form = "scp") -> l
         raise InvalidArgumentError('form must be "scp" or "iam"')
     if policy is None:
         policy = SecurityPolicy()
-    return _pack(deny_statements(policy), SIZE_LIMITS[form])
+    statements = deny_statements(policy)
+    statements += protection_statements(policy, break_glass_role_arn=break_glass_role_arn)
+    return _pack(statements, SIZE_LIMITS[form])
 
 
-def guardrails_json(policy: SecurityPolicy | None = None, form: Form = "scp") -> str:
+def guardrails_json(
+    policy: SecurityPolicy | None = None,
+    form: Form = "scp",
+    *,
+    break_glass_role_arn: str | None = None,
+) -> str:
     """:func:`guardrails` as JSON text: the document itself when one is enough,
     otherwise a JSON array of documents (attach each as its own policy).  SCPs count
     whitespace toward their limit, so ``"scp"`` output is minified; ``"iam"`` output
@@ -235,7 +400,7 @@ def guardrails_json(policy: SecurityPolicy | None = None, form: Form = "scp") ->
     >>> guardrails_json().startswith('{"Version":"2012-10-17"')
     True
     """
-    documents = guardrails(policy, form=form)
+    documents = guardrails(policy, form=form, break_glass_role_arn=break_glass_role_arn)
     payload: Any = documents[0] if len(documents) == 1 else documents
     if form == "scp":
         return json.dumps(payload, separators=(",", ":"))

@@ -6,7 +6,7 @@ import json
 import logging
 import urllib.parse
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import tenacity
@@ -16,10 +16,8 @@ from secure_sagemaker._aws.retry import is_transient
 from secure_sagemaker._aws.rollback import UndoStack, ignore_missing
 from secure_sagemaker.evaluation import evaluate
 from secure_sagemaker.iam._builder import trust_policy
+from secure_sagemaker.policy import SecurityPolicy
 from secure_sagemaker.rules import Finding
-
-if TYPE_CHECKING:
-    from secure_sagemaker.policy import SecurityPolicy
 
 __all__ = [
     "INLINE_POLICY_NAME",
@@ -192,6 +190,10 @@ def lint_role(
     iam = _iam_client(session)
     role = iam.get_role(RoleName=role_name)["Role"]
     arn = str(role["Arn"])
+    pol = policy if policy is not None else SecurityPolicy()
+    if not pol.trusted_accounts and arn.count(":") >= 5:  # the role's own account
+        pol = attrs.evolve(pol, trusted_accounts=(arn.split(":")[4],))
+    policy = pol
     out: list[Finding] = []
     create = {
         "RoleName": role_name,

@@ -11,19 +11,51 @@ from typing import Any
 
 import pytest
 
-from tests._examples import KEY, NOW, training
+from tests._examples import ACCOUNT, KEY, NOW, training
 from tests.controls._check import check_example
 
 EXAMPLES: dict[str, tuple[str, dict[str, Any] | None, dict[str, Any]]] = {
-    "SM501": ("CreateSecret", {"Name": "db", "SecretString": "x", "KmsKeyId": KEY}, {"Name": "db", "SecretString": "x"}),
-    "SM502": ("RotateSecret", {"SecretId": "db", "RotationRules": {"AutomaticallyAfterDays": 30}},
-              {"SecretId": "db", "RotationRules": {"ScheduleExpression": "rate(180 days)"}}),
-    "SM503": ("@Secret", {"CreatedDate": NOW - timedelta(days=400), "LastRotatedDate": NOW - timedelta(days=10), "AssessedAt": NOW},
-              {"CreatedDate": NOW - timedelta(days=400), "LastRotatedDate": NOW - timedelta(days=120), "AssessedAt": NOW}),
-    "SM504": ("@Secret", {"CreatedDate": NOW - timedelta(days=400), "LastAccessedDate": NOW - timedelta(days=1), "AssessedAt": NOW},
-              {"CreatedDate": NOW - timedelta(days=400), "AssessedAt": NOW}),
-    "SM510": ("CreateTrainingJob", training(Environment={"DB_PASSWORD": "secretsmanager:prod/db"}),
-              training(HyperParameters={"api_key": "\"sk-live-0123456789abcdefghijk\""})),
+    "SM501": (
+        "CreateSecret",
+        {"Name": "db", "SecretString": "x", "KmsKeyId": KEY},
+        {"Name": "db", "SecretString": "x"},
+    ),
+    "SM502": (
+        "RotateSecret",
+        {
+            "SecretId": "db",
+            "RotationLambdaARN": f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:rotator",
+            "RotationRules": {"AutomaticallyAfterDays": 30},
+        },
+        {"SecretId": "db", "RotationRules": {"ScheduleExpression": "rate(180 days)"}},
+    ),
+    "SM503": (
+        "@Secret",
+        {
+            "CreatedDate": NOW - timedelta(days=400),
+            "LastRotatedDate": NOW - timedelta(days=10),
+            "AssessedAt": NOW,
+        },
+        {
+            "CreatedDate": NOW - timedelta(days=400),
+            "LastRotatedDate": NOW - timedelta(days=120),
+            "AssessedAt": NOW,
+        },
+    ),
+    "SM504": (
+        "@Secret",
+        {
+            "CreatedDate": NOW - timedelta(days=400),
+            "LastAccessedDate": NOW - timedelta(days=1),
+            "AssessedAt": NOW,
+        },
+        {"CreatedDate": NOW - timedelta(days=400), "AssessedAt": NOW},
+    ),
+    "SM510": (
+        "CreateTrainingJob",
+        training(Environment={"DB_PASSWORD": "secretsmanager:prod/db"}),
+        training(HyperParameters={"api_key": '"sk-live-0123456789abcdefghijk"'}),
+    ),
 }
 
 

@@ -4,6 +4,14 @@ Allowed: starting access reports, and tags of resources that are not principals.
 roles and users are unknown: ``aws:PrincipalTag`` and ``iam:ResourceTag`` conditions make
 them permissions.  Everything that changes policies, principals, credentials, identity
 providers or account settings is unknown.
+
+Judged by rules (SM6xx), so not listed here: policy documents, trust policies,
+managed-policy attachments, SetDefaultPolicyVersion (SM610) and permissions boundaries
+(SM611, SM612).  DeleteRolePolicy and DetachRolePolicy stay unknown although they
+usually narrow a role: the policy removed may hold the Deny statements of the
+guardrails (``guardrails(form="iam")``), and only reading it could tell; the package's
+own rollbacks remove what they created (``removing_what_was_created``), anything else
+needs ``allow_operations`` with a justification.
 """
 
 from __future__ import annotations
@@ -36,7 +44,7 @@ SERVICE = ServiceOperations(
         CreateServiceSpecificCredential CreateUser CreateVirtualMFADevice DeactivateMFADevice
         DeleteAccessKey DeleteAccountAlias DeleteAccountPasswordPolicy DeleteGroup
         DeleteGroupPolicy DeleteInstanceProfile DeleteLoginProfile DeleteOpenIDConnectProvider
-        DeletePolicy DeletePolicyVersion DeleteRole DeleteRolePermissionsBoundary
+        DeletePolicy DeletePolicyVersion DeleteRole
         DeleteRolePolicy DeleteSAMLProvider DeleteSSHPublicKey DeleteServerCertificate
         DeleteServiceLinkedRole DeleteServiceSpecificCredential DeleteSigningCertificate
         DeleteUser DeleteUserPermissionsBoundary DeleteUserPolicy DeleteVirtualMFADevice
@@ -45,10 +53,10 @@ SERVICE = ServiceOperations(
         DisableOutboundWebIdentityFederation EnableMFADevice
         EnableOrganizationsRootCredentialsManagement EnableOrganizationsRootSessions
         EnableOutboundWebIdentityFederation PutAccountProperties PutGroupPolicy
-        PutRolePermissionsBoundary PutUserPermissionsBoundary PutUserPolicy
+        PutUserPermissionsBoundary PutUserPolicy
         RejectDelegationRequest RemoveClientIDFromOpenIDConnectProvider
         RemoveRoleFromInstanceProfile RemoveUserFromGroup ResetServiceSpecificCredential
-        ResyncMFADevice SendDelegationToken SetDefaultPolicyVersion
+        ResyncMFADevice SendDelegationToken
         SetSecurityTokenServicePreferences TagRole TagUser UntagRole UntagUser UpdateAccessKey
         UpdateAccountPasswordPolicy UpdateDelegationRequest UpdateGroup UpdateLoginProfile
         UpdateOpenIDConnectProvider UpdateOpenIDConnectProviderThumbprint UpdateRole

@@ -1,11 +1,15 @@
 """S3: unknown operations are refused when they target one of the policy's artifact buckets,
 logged elsewhere.
 
-Object data (uploading parts, completing, aborting, deleting, restoring, renaming,
-annotating objects) and tags are allowed: none changes a bucket's encryption, policy, ACLs,
-versioning, logging or public-access block.  Bucket tags grant no access (with ABAC on, S3
-refuses ``PutBucketTagging``; the ABAC switch and s3control's tagging are unknown).  Every
-bucket setting, ACL, object lock or retention and ``UpdateObjectEncryption`` is unknown.
+Object data (uploading parts, completing, aborting, restoring, renaming, annotating
+objects) and tags are allowed: none changes a bucket's encryption, policy, ACLs,
+versioning, logging or public-access block.  Deleting objects is judged (SM448: a
+``VersionId`` deletes history for good), as are deleting a bucket's policy, default
+encryption or public access block, ACLs, lifecycle and replication rules
+(``controls/sm4_bucket_guard.py``).  Bucket tags grant no access (with ABAC on, S3
+refuses ``PutBucketTagging``; the ABAC switch and s3control's tagging are unknown).
+Every other bucket setting, object lock or retention and ``UpdateObjectEncryption`` is
+unknown.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from secure_sagemaker._operations import ServiceOperations, names
 
+__all__ = ["SERVICE", "artifact_bucket_or_access_point"]
+
 if TYPE_CHECKING:
     from secure_sagemaker.policy import SecurityPolicy
 
@@ -22,7 +28,7 @@ _ALIAS_SUFFIXES = ("-s3alias", "--op-s3", "--ol-s3")
 """How access point aliases end: S3 alone knows which bucket they stand for."""
 
 
-def _artifact_bucket(params: Mapping[str, Any], policy: SecurityPolicy) -> bool:
+def artifact_bucket_or_access_point(params: Mapping[str, Any], policy: SecurityPolicy) -> bool:
     """Whether the request's ``Bucket`` is one of the policy's artifact buckets.
 
     An access point or Outposts ARN, or an access point alias, may stand for an
@@ -39,8 +45,8 @@ def _artifact_bucket(params: Mapping[str, Any], policy: SecurityPolicy) -> bool:
 
 
 _OBJECT_DATA = names("""
-    AbortMultipartUpload CompleteMultipartUpload DeleteObject DeleteObjectAnnotation
-    DeleteObjects PutObjectAnnotation RenameObject RestoreObject UploadPart UploadPartCopy
+    AbortMultipartUpload CompleteMultipartUpload DeleteObjectAnnotation
+    PutObjectAnnotation RenameObject RestoreObject UploadPart UploadPartCopy
 """)
 _TAGS = names("""
     DeleteBucketTagging DeleteObjectTagging PutBucketTagging PutObjectTagging
@@ -50,7 +56,7 @@ SERVICE = ServiceOperations(
     service="s3",
     stance="protected",
     scope="artifact buckets",
-    protected=_artifact_bucket,
+    protected=artifact_bucket_or_access_point,
     allowed={
         **dict.fromkeys(_OBJECT_DATA, "object data; the bucket's protection is unchanged"),
         **dict.fromkeys(_TAGS, "tags only"),
@@ -60,18 +66,17 @@ SERVICE = ServiceOperations(
     },
     unknown=names("""
         CreateBucketMetadataConfiguration CreateBucketMetadataTableConfiguration
-        DeleteBucket DeleteBucketAnalyticsConfiguration DeleteBucketCors DeleteBucketEncryption
+        DeleteBucket DeleteBucketAnalyticsConfiguration DeleteBucketCors
         DeleteBucketIntelligentTieringConfiguration DeleteBucketInventoryConfiguration
         DeleteBucketLifecycle DeleteBucketMetadataConfiguration
         DeleteBucketMetadataTableConfiguration DeleteBucketMetricsConfiguration
-        DeleteBucketOwnershipControls DeleteBucketPolicy DeleteBucketReplication
-        DeleteBucketWebsite DeletePublicAccessBlock PutBucketAbac
-        PutBucketAccelerateConfiguration PutBucketAcl PutBucketAnalyticsConfiguration
+        DeleteBucketOwnershipControls DeleteBucketReplication
+        DeleteBucketWebsite PutBucketAbac
+        PutBucketAccelerateConfiguration PutBucketAnalyticsConfiguration
         PutBucketCors PutBucketIntelligentTieringConfiguration PutBucketInventoryConfiguration
-        PutBucketLifecycle PutBucketLifecycleConfiguration
         PutBucketMetricsConfiguration PutBucketNotification PutBucketNotificationConfiguration
-        PutBucketReplication PutBucketRequestPayment PutBucketWebsite
-        PutObjectAcl PutObjectLegalHold PutObjectLockConfiguration PutObjectRetention
+        PutBucketRequestPayment PutBucketWebsite
+        PutObjectLegalHold PutObjectLockConfiguration PutObjectRetention
         UpdateBucketMetadataAnnotationTableConfiguration
         UpdateBucketMetadataInventoryTableConfiguration
         UpdateBucketMetadataJournalTableConfiguration UpdateObjectEncryption

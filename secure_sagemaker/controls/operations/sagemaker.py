@@ -99,7 +99,7 @@ SERVICE = ServiceOperations(
         DeleteModelQualityJobDefinition DeleteMonitoringSchedule DeleteTrainingSession
         DeregisterDevices DetachClusterNodeVolume DisableSagemakerServicecatalogPortfolio
         EnableSagemakerServicecatalogPortfolio ImportHubContent MoveClusterNodes
-        PutEndpointPolicy PutModelPackageGroupPolicy RegisterDevices RemoveInferenceGateway
+        RegisterDevices RemoveInferenceGateway
         StartEdgeDeploymentStage StartMlflowTrackingServer
         StartSession StopEdgeDeploymentStage StopJob StopMonitoringSchedule
         StopTrainingSession UpdateAppImageConfig UpdateCluster UpdateClusterExtension

@@ -1,8 +1,11 @@
 """Secrets Manager: every operation no rule judges is refused (SM000); none is allowed.
 
-Values, version stages, resource policies, replication, rotation, deletion and restore all
-change a secret's state or who can read it; tags are unknown too, since with ABAC they
-decide who can read a secret.
+Resource policies, deletion, rotation, replication and values (on protected secrets)
+are judged by SM50x and SM52x (``controls/sm5_secrets.py``, ``sm5_secret_guard.py``).
+What remains changes a secret's state or who can read it with nothing to judge it:
+removing a resource policy (it may hold the Deny that pins access), cutting a replica
+loose, restoring a deleted secret, and tags, since with ABAC they decide who can read
+a secret.
 """
 
 from __future__ import annotations
@@ -13,9 +16,7 @@ SERVICE = ServiceOperations(
     service="secretsmanager",
     stance="refuse",
     unknown=names("""
-        AssociateCrossAccountReplica CancelRotateSecret DeleteResourcePolicy DeleteSecret
-        DisassociateCrossAccountReplica PutResourcePolicy PutSecretValue
-        RemoveRegionsFromReplication ReplicateSecretToRegions RestoreSecret
-        StopReplicationToReplica TagResource UntagResource UpdateSecretVersionStage
+        DeleteResourcePolicy DisassociateCrossAccountReplica RestoreSecret
+        StopReplicationToReplica TagResource UntagResource
     """),
 )

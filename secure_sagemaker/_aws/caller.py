@@ -1,0 +1,77 @@
+"""The caller's own AWS account, asked of STS once per set of credentials.
+
+The guard needs it when the policy leaves ``trusted-accounts`` empty: a resource
+policy may then grant access to the caller's account and no other.  The answer is
+cached per access key and endpoint.  When STS cannot be asked (no network, no
+permission) the result is ``None`` and every account principal counts as foreign -
+fail closed, never open.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import urlsplit
+
+import botocore.config
+import botocore.session
+
+__all__ = ["caller_account", "sibling_client"]
+
+logger = logging.getLogger("secure_sagemaker.guard")
+
+_AWS_HOSTS = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws")
+_QUICK = botocore.config.Config(connect_timeout=3, read_timeout=5, retries={"max_attempts": 1})
+
+
+def sibling_client(client: Any, service: str, config: Any = None) -> Any:
+    """A client of ``service`` with ``client``'s credentials and region; an emulator or
+    proxy endpoint (any host outside AWS's domains) is reused, with its TLS settings."""
+    creds = client._request_signer._credentials  # the caller's own credentials
+    frozen = creds.get_frozen_credentials() if creds is not None else None
+    kwargs: dict[str, Any] = {}
+    host = urlsplit(str(client.meta.endpoint_url)).hostname or ""
+    if not host.endswith(_AWS_HOSTS):
+        kwargs["endpoint_url"] = client.meta.endpoint_url
+        kwargs["verify"] = getattr(client._endpoint.http_session, "_verify", None)
+    return botocore.session.get_session().create_client(
+        service,
+        region_name=client.meta.region_name,
+        aws_access_key_id=frozen.access_key if frozen else None,
+        aws_secret_access_key=frozen.secret_key if frozen else None,
+        aws_session_token=frozen.token if frozen else None,
+        config=config,
+        **kwargs,
+    )
+
+
+def caller_account(client: Any) -> str | None:
+    """The account of ``client``'s credentials (12 digits), or ``None`` if STS cannot
+    say; logged once, never raises."""
+    try:
+        creds = client._request_signer._credentials
+        key = creds.get_frozen_credentials().access_key if creds is not None else None
+    except Exception:
+        return None
+    if not key:
+        return None
+    cache_key = (key, str(client.meta.endpoint_url))
+    if cache_key not in _ACCOUNTS:
+        _ACCOUNTS[cache_key] = _ask(client)
+    return _ACCOUNTS[cache_key]
+
+
+_ACCOUNTS: dict[tuple[str, str], str | None] = {}
+
+
+def _ask(client: Any) -> str | None:
+    try:
+        sts = sibling_client(client, "sts", _QUICK)
+        return str(sts.get_caller_identity()["Account"])
+    except Exception as err:
+        logger.warning(
+            "secure-sagemaker: the caller's account is unknown (%s); every account in a "
+            "resource policy counts as foreign - set trusted-accounts in the policy",
+            type(err).__name__,
+        )
+        return None
