@@ -12,11 +12,11 @@ from typing import Any
 
 import attrs
 import pytest
-from botocore.exceptions import ClientError
 
 import secure_sagemaker as ss
 from secure_sagemaker.artifacts._bucket import required_statements
 from tests._examples import BUCKET, POLICY
+from tests._guarded import Sent, refused, sent_anyway
 
 pytestmark = pytest.mark.e2e
 
@@ -26,39 +26,6 @@ FOREIGN = "444455556666"
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 OTHER_USER = "a" * 64
 ACCESS_POINT = "arn:aws:s3:us-east-1:123456789012:accesspoint/models"
-
-
-class Sent:
-    """The operations a client actually sent (botocore's before-send event)."""
-
-    def __init__(self, client: Any) -> None:
-        self.ops: list[str] = []
-        client.meta.events.register("before-send", self._count)
-
-    def _count(self, request: Any, **kwargs: Any) -> None:
-        self.ops.append(kwargs["event_name"].rsplit(".", 1)[-1])
-
-
-def refused(call: Any, sent: Sent, rule_id: str, **params: Any) -> ss.InsecureRequestError:
-    """``call(**params)`` is refused with ``rule_id`` and nothing is sent."""
-    before = len(sent.ops)
-    with pytest.raises(ss.InsecureRequestError) as info:
-        call(**params)
-    assert len(sent.ops) == before, "a refused request reached the wire"
-    assert rule_id in {f.rule_id for f in info.value.findings if f.failed}, info.value.findings
-    return info.value
-
-
-def sent_anyway(call: Any, sent: Sent, operation: str, **params: Any) -> Any:
-    """``call(**params)`` goes through the guard and is sent; moto's own error (an
-    operation or case it does not implement) is accepted and returned."""
-    before = len(sent.ops)
-    try:
-        result = call(**params)
-    except ClientError as err:
-        result = err
-    assert sent.ops[before:] == [operation], sent.ops[before:]
-    return result
 
 
 def policy_document(*statements: dict[str, Any]) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from secure_sagemaker.controls._policy_document import action_matches, as_list
+from secure_sagemaker.controls._policy_document import action_matches, as_list, glob_matches
 from secure_sagemaker.controls._principals import load, normalize_action
 from secure_sagemaker.rules import MISSING, PASS, Check, Context, Verdict, fail
 
@@ -71,43 +71,10 @@ def _denies_everyone(s: Mapping[str, Any]) -> bool:
 # ----------------------------------------------------------------- resources
 
 
-def _glob(pattern: str, text: str) -> bool:
-    """IAM resource matching: case-sensitive, ``*`` and ``?``; linear in the pattern
-    (leftmost placement of each ``*``-separated part: the greedy glob)."""
-    parts = pattern.split("*")
-    if len(parts) == 1:
-        return len(pattern) == len(text) and _fits(pattern, text, 0)
-    first, *middle, last = parts
-    end = len(text) - len(last)
-    if len(first) > end or not (_fits(first, text, 0) and _fits(last, text, end)):
-        return False
-    at = len(first)
-    for part in filter(None, middle):
-        at = _find(part, text, at, end)
-        if at < 0:
-            return False
-        at += len(part)
-    return True
-
-
-def _fits(part: str, text: str, at: int) -> bool:
-    if at < 0 or at + len(part) > len(text):
-        return False
-    if "?" not in part:
-        return text.startswith(part, at)
-    return all(c in ("?", t) for c, t in zip(part, text[at : at + len(part)], strict=True))
-
-
-def _find(part: str, text: str, start: int, end: int) -> int:
-    if "?" not in part:
-        return text.find(part, start, end)
-    return next((at for at in range(start, end - len(part) + 1) if _fits(part, text, at)), -1)
-
-
 def _every_object(pattern: str, objects: str) -> bool:
     """``pattern`` matches ``objects`` + any key: it ends with ``*`` and matches the
     bare prefix (the final ``*`` then absorbs every key)."""
-    return pattern.endswith("*") and _glob(pattern, objects)
+    return pattern.endswith("*") and glob_matches(pattern, objects)
 
 
 def _may_touch_objects(pattern: str, objects: str) -> bool:
@@ -132,13 +99,13 @@ def _covers(s: Mapping[str, Any], bucket_arn: str, *, bucket: bool) -> bool:
         excluded = _patterns(s["NotResource"])
         if excluded is None or "Resource" in s:
             return False
-        if bucket and any(_glob(p, bucket_arn) for p in excluded):
+        if bucket and any(glob_matches(p, bucket_arn) for p in excluded):
             return False
         return not any(_may_touch_objects(p, objects) for p in excluded)
     resources = _patterns(s.get("Resource"))
     if resources is None:
         return False
-    if bucket and not any(_glob(p, bucket_arn) for p in resources):
+    if bucket and not any(glob_matches(p, bucket_arn) for p in resources):
         return False
     return any(_every_object(p, objects) for p in resources)
 

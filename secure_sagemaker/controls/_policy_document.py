@@ -122,16 +122,22 @@ def statements(document: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, 
 
 
 def action_matches(pattern: str, action: str) -> bool:
-    """IAM action matching: case-insensitive, ``*`` and ``?`` wildcards.
+    """IAM action matching: case-insensitive, ``*`` and ``?`` wildcards (see
+    :func:`glob_matches`)."""
+    return glob_matches(pattern.lower(), action.lower())
+
+
+def glob_matches(pattern: str, text: str) -> bool:
+    """IAM wildcard matching, case-sensitive (resources; actions lower-case both
+    sides first): ``*`` any run, ``?`` any one character.
 
     Linear in the pattern's length (a policy in a request is as long as its sender
     likes; compiling such a pattern as an fnmatch regex took seconds)."""
-    parts = pattern.lower().split("*")
-    text = action.lower()
+    parts = pattern.split("*")
     if sum(map(len, parts)) > len(text):
-        return False  # more characters to match than the action has
+        return False  # more characters to match than the text has
     if len(parts) == 1:
-        return len(parts[0]) == len(text) and _fits(parts[0], text, 0)
+        return len(pattern) == len(text) and _fits(pattern, text, 0)
     first, *middle, last = parts
     end = len(text) - len(last)
     if len(first) > end or not (_fits(first, text, 0) and _fits(last, text, end)):
@@ -190,9 +196,10 @@ def normalize_action(action: str) -> str:
     """The IAM-equivalent canonical form of a wildcard action: a name made only of
     ``*`` and ``?`` with at least one ``*`` matches every action (``s3:**``, ``s3:?*``,
     ``s3:*?`` -> ``s3:*``; ``*:*``, ``**``, ``?*`` -> ``*``); the service prefix is
-    lowercased (IAM compares actions case-insensitively).  Same forms as
-    :func:`secure_sagemaker.controls._principals.normalize_action` (which imports this
-    module, so it cannot be imported here)."""
+    lowercased (IAM compares actions case-insensitively); anything but a string is
+    returned as given (the caller judges its type)."""
+    if not isinstance(action, str):
+        return action
     service, sep, name = action.partition(":")
     if not sep:
         return "*" if _all_wildcard(action) else action

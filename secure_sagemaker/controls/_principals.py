@@ -45,7 +45,7 @@ from typing import Any, Literal
 
 import attrs
 
-from secure_sagemaker.controls._policy_document import as_list
+from secure_sagemaker.controls._policy_document import as_list, normalize_action
 from secure_sagemaker.rules import MISSING, PASS, Check, Context, Verdict, fail
 
 __all__ = ["Access", "Exposure", "analyze", "load", "normalize_action", "resource_policy_check"]
@@ -70,28 +70,6 @@ PRIVATE = Exposure("private", "", "grants only trusted accounts, AWS services or
 _UNREADABLE = Exposure("public", "", "is not a readable JSON policy document with a Statement")
 
 # --------------------------------------------------------------------------- actions
-
-
-def normalize_action(action: str) -> str:
-    """The IAM-equivalent canonical form of a wildcard action: a name made only of
-    ``*`` and ``?`` with at least one ``*`` matches every action (``s3:**``, ``s3:?*``,
-    ``s3:*?`` -> ``s3:*``; ``*:*``, ``**`` -> ``*``).  The service prefix is lowercased
-    (IAM compares actions case-insensitively); other actions are returned as given."""
-    if not isinstance(action, str):
-        return action
-    service, sep, name = action.partition(":")
-    if not sep:
-        return "*" if _all_wildcard(action) else action
-    if _all_wildcard(service):
-        # "*:..." spans the colon: with any "*" in the name it matches every action
-        return "*" if _all_wildcard(name) or not name else action
-    if _all_wildcard(name):
-        return f"{service.lower()}:*"
-    return f"{service.lower()}:{name}"
-
-
-def _all_wildcard(text: str) -> bool:
-    return bool(text) and "*" in text and not text.strip("*?")
 
 
 # --------------------------------------------------------------------------- conditions
