@@ -10,18 +10,41 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 import attrs
 
 from secure_sagemaker._aws.kms import is_customer_kms_key
-from secure_sagemaker._aws.s3uri import bucket_of, is_bucket_name
-from secure_sagemaker.controls import CATALOG, REGISTRY
-from secure_sagemaker.exceptions import PolicyError, UnknownOperationError
+from secure_sagemaker._policy_fields import (
+    ACCOUNT,
+    KEY_ARN,
+    REGION,
+    ROLE,
+    SECRET,
+    SG_ID,
+    SUBNET,
+    check_allow_operations,
+    check_bool,
+    check_buckets,
+    check_cidrs,
+    check_each,
+    check_justified,
+    check_kms,
+    check_mode,
+    check_session,
+    check_vpc,
+    check_waivers,
+    strs,
+    to_allow_operations,
+    to_buckets,
+    to_mapping,
+    to_severity,
+    to_waivers,
+)
+from secure_sagemaker.exceptions import PolicyError
 from secure_sagemaker.rules import Severity
 
 if sys.version_info >= (3, 11):
@@ -36,161 +59,7 @@ logger = logging.getLogger("secure_sagemaker.policy")
 ENV_VAR = "SECURE_SAGEMAKER_POLICY"
 KMS_PURPOSES = ("volume", "output", "endpoint", "data_capture", "secrets", "s3")
 
-_SUBNET = re.compile(r"^subnet-[0-9a-f]{8,17}$")
-_SG = re.compile(r"^sg-[0-9a-f]{8,17}$")
-_VPC = re.compile(r"^vpc-[0-9a-f]{8,17}$")
-_REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d$")
-_RULE_ID = re.compile(r"^SM\d{3}$")
-_ACCOUNT = re.compile(r"^\d{12}$")
-_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key|alias)/.+$")
-_ROLE = re.compile(r"^(?:arn:aws[a-z-]*:iam::\d{12}:role/)?[\w+=,.@/-]{1,512}$")
-_SECRET = re.compile(r"^(?:arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:)?[\w/+=.@-]+$")
-
-
-def _bucket_name(value: str) -> str:
-    return bucket_of(value)
-
-
-def _strs(value: Any) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    if value is None:
-        return ()
-    return tuple(value)
-
-
-def _check_each(pattern: re.Pattern[str], what: str) -> Any:
-    def validate(inst: Any, attribute: attrs.Attribute[Any], value: Iterable[Any]) -> None:
-        for item in value:
-            if not isinstance(item, str) or not pattern.match(item):
-                raise PolicyError(f"each entry must be {what}", key=attribute.name)
-
-    return validate
-
-
-def _check_kms(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and not is_customer_kms_key(value):
-        raise PolicyError(
-            "must be a customer-managed KMS key ID, key ARN, alias or alias ARN "
-            "(not an AWS-managed alias/aws/... key)",
-            key=attribute.name,
-        )
-
-
-def _check_vpc(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and not (isinstance(value, str) and _VPC.match(value)):
-        raise PolicyError("must be a VPC ID (vpc-...)", key=attribute.name)
-
-
-def _check_waivers(inst: Any, attribute: attrs.Attribute[Any], value: Mapping[str, str]) -> None:
-    for rule_id, why in value.items():
-        if not isinstance(rule_id, str) or not _RULE_ID.match(rule_id):
-            raise PolicyError("keys must be rule IDs like SM205", key=f"waivers.{rule_id}")
-        if rule_id not in CATALOG:
-            raise PolicyError(
-                "unknown rule ID (see `secure-sagemaker rules`)", key=f"waivers.{rule_id}"
-            )
-        if not isinstance(why, str) or not why.strip():
-            raise PolicyError(
-                "a waiver needs a justification: reason, owner, expiry", key=f"waivers.{rule_id}"
-            )
-
-
-def _to_allow_operations(value: Any) -> dict[str, str]:
-    """``[{operation = "svc:Op", justification = "..."}]`` (the file's form) or a
-    mapping ``{"svc:Op": "justification"}`` -> ``{"svc:Op": justification}``; a bare
-    ``Op`` means ``sagemaker:Op``."""
-    if isinstance(value, Mapping):
-        items = list(value.items())
-    elif isinstance(value, (list, tuple)):
-        items = []
-        for i, entry in enumerate(value):
-            if not isinstance(entry, Mapping) or set(entry) - {"operation", "justification"}:
-                raise PolicyError(
-                    "each entry must be {operation = ..., justification = ...}",
-                    key=f"allow_operations[{i}]",
-                )
-            items.append((entry.get("operation"), entry.get("justification")))
-    else:
-        raise PolicyError("must be a list of {operation, justification}", key="allow_operations")
-    out: dict[str, str] = {}
-    for op, why in items:
-        if not isinstance(op, str) or not op.strip():
-            raise PolicyError("operation must be service:Operation", key="allow_operations")
-        name = op.strip() if ":" in op else f"sagemaker:{op.strip()}"
-        out[name] = why
-    return out
-
-
-def _check_allow_operations(
-    inst: Any, attribute: attrs.Attribute[Any], value: Mapping[str, Any]
-) -> None:
-    for name, why in value.items():
-        key = f"allow_operations.{name}"
-        service, _, operation = name.partition(":")
-        if not isinstance(why, str) or not why.strip():
-            raise PolicyError(
-                "allowing an operation needs a justification: reason, owner, expiry", key=key
-            )
-        try:
-            REGISTRY.resolve(operation, service)
-        except UnknownOperationError as err:
-            raise PolicyError(str(err), key=key) from None
-        kind = REGISTRY.classify(service, operation)
-        if kind == "judged":
-            raise PolicyError(
-                "is judged by rules (see `secure-sagemaker rules`); waive a rule instead", key=key
-            )
-        if kind == "read":
-            raise PolicyError("is read-only: the guard never refuses it", key=key)
-
-
-def _to_mapping(value: Mapping[str, str]) -> dict[str, str]:
-    return dict(value)
-
-
-def _check_justified(key: str) -> Any:
-    def validate(inst: Any, attribute: attrs.Attribute[Any], value: Mapping[str, Any]) -> None:
-        for name, why in value.items():
-            if not isinstance(name, str) or not name.strip():
-                raise PolicyError("keys must be resource names or ARNs", key=key)
-            if not isinstance(why, str) or not why.strip():
-                raise PolicyError(
-                    "needs a justification: reason, owner, expiry", key=f"{key}.{name}"
-                )
-
-    return validate
-
-
-def _check_buckets(inst: Any, attribute: attrs.Attribute[Any], value: tuple[str, ...]) -> None:
-    for item in value:
-        if not is_bucket_name(item):
-            raise PolicyError(
-                "each entry must be an S3 bucket name or s3:// URI", key=attribute.name
-            )
-
-
-def _to_buckets(value: Any) -> tuple[str, ...]:
-    return tuple(_bucket_name(v) if isinstance(v, str) else v for v in _strs(value))
-
-
-def _to_severity(value: Any) -> Severity:
-    try:
-        return Severity.parse(value)
-    except ValueError as err:
-        raise PolicyError(str(err), key="block_at") from None
-
-
-def _check_mode(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value not in ("enforce", "warn"):
-        raise PolicyError('must be "enforce" or "warn"', key="mode")
-
-
-def _to_waivers(value: Mapping[str, str]) -> dict[str, str]:
-    return {str(k).upper(): v for k, v in dict(value).items()}
-
-
-_kms = attrs.field(default=None, validator=_check_kms)
+_kms = attrs.field(default=None, validator=check_kms)
 
 
 @attrs.frozen
@@ -216,6 +85,12 @@ class SecurityPolicy:
       any KMS field.
     * ``protected_secrets`` (name prefixes or ARNs), ``execution_roles`` (names or
       ARNs): resources nothing may weaken, as the artifact buckets and the KMS keys.
+    * ``max_presigned_session_seconds`` (default 3600): the longest session a presigned
+      notebook, Studio, MLflow or partner-app URL may open.
+    * ``allowed_workforce_cidrs``: source CIDRs a labeling workforce may allow.
+    * ``allow_ssm_access``, ``allow_remote_access``, ``allow_docker_access`` (default
+      false): whether SSM access to endpoints, remote access to Studio spaces and
+      Docker access in Studio may ever be enabled.
     * ``allow_deletions``: resource name or ARN -> justification: permanent deletions
       (object versions, key deletion) allowed for that resource only.
     * ``allow_operations``: ``"service:Operation"`` -> justification: mutating
@@ -225,10 +100,10 @@ class SecurityPolicy:
     """
 
     subnets: tuple[str, ...] = attrs.field(
-        default=(), converter=_strs, validator=_check_each(_SUBNET, "a subnet ID (subnet-...)")
+        default=(), converter=strs, validator=check_each(SUBNET, "a subnet ID (subnet-...)")
     )
     security_group_ids: tuple[str, ...] = attrs.field(
-        default=(), converter=_strs, validator=_check_each(_SG, "a security group ID (sg-...)")
+        default=(), converter=strs, validator=check_each(SG_ID, "a security group ID (sg-...)")
     )
     kms_key_id: str | None = _kms
     volume_kms_key_id: str | None = _kms
@@ -237,43 +112,50 @@ class SecurityPolicy:
     data_capture_kms_key_id: str | None = _kms
     secrets_kms_key_id: str | None = _kms
     s3_kms_key_id: str | None = _kms
-    vpc_id: str | None = attrs.field(default=None, validator=_check_vpc)
+    vpc_id: str | None = attrs.field(default=None, validator=check_vpc)
     artifact_buckets: tuple[str, ...] = attrs.field(
-        default=(), converter=_to_buckets, validator=_check_buckets
+        default=(), converter=to_buckets, validator=check_buckets
     )
-    allowed_instance_types: tuple[str, ...] = attrs.field(default=(), converter=_strs)
-    allowed_image_registries: tuple[str, ...] = attrs.field(default=(), converter=_strs)
+    allowed_instance_types: tuple[str, ...] = attrs.field(default=(), converter=strs)
+    allowed_image_registries: tuple[str, ...] = attrs.field(default=(), converter=strs)
     allowed_regions: tuple[str, ...] = attrs.field(
-        default=(), converter=_strs, validator=_check_each(_REGION, "a region name (eu-west-1)")
+        default=(), converter=strs, validator=check_each(REGION, "a region name (eu-west-1)")
     )
-    required_tags: tuple[str, ...] = attrs.field(default=(), converter=_strs)
+    required_tags: tuple[str, ...] = attrs.field(default=(), converter=strs)
     trusted_accounts: tuple[str, ...] = attrs.field(
-        default=(), converter=_strs, validator=_check_each(_ACCOUNT, "a 12-digit account ID")
+        default=(), converter=strs, validator=check_each(ACCOUNT, "a 12-digit account ID")
     )
     allowed_kms_keys: tuple[str, ...] = attrs.field(
         default=(),
-        converter=_strs,
-        validator=_check_each(_KEY_ARN, "a KMS key or alias ARN (arn:aws:kms:...)"),
+        converter=strs,
+        validator=check_each(KEY_ARN, "a KMS key or alias ARN (arn:aws:kms:...)"),
     )
     protected_secrets: tuple[str, ...] = attrs.field(
-        default=(), converter=_strs, validator=_check_each(_SECRET, "a secret name prefix or ARN")
+        default=(), converter=strs, validator=check_each(SECRET, "a secret name prefix or ARN")
     )
     execution_roles: tuple[str, ...] = attrs.field(
-        default=(), converter=_strs, validator=_check_each(_ROLE, "a role name or ARN")
+        default=(), converter=strs, validator=check_each(ROLE, "a role name or ARN")
     )
+    max_presigned_session_seconds: int = attrs.field(default=3600, validator=check_session)
+    allowed_workforce_cidrs: tuple[str, ...] = attrs.field(
+        default=(), converter=strs, validator=check_cidrs
+    )
+    allow_ssm_access: bool = attrs.field(default=False, validator=check_bool)
+    allow_remote_access: bool = attrs.field(default=False, validator=check_bool)
+    allow_docker_access: bool = attrs.field(default=False, validator=check_bool)
     allow_deletions: Mapping[str, str] = attrs.field(
-        factory=dict, converter=_to_mapping, validator=_check_justified("allow_deletions")
+        factory=dict, converter=to_mapping, validator=check_justified("allow_deletions")
     )
     waivers: Mapping[str, str] = attrs.field(
         factory=dict,
-        converter=_to_waivers,
-        validator=_check_waivers,
+        converter=to_waivers,
+        validator=check_waivers,
     )
     allow_operations: Mapping[str, str] = attrs.field(
-        factory=dict, converter=_to_allow_operations, validator=_check_allow_operations
+        factory=dict, converter=to_allow_operations, validator=check_allow_operations
     )
-    mode: Literal["enforce", "warn"] = attrs.field(default="enforce", validator=_check_mode)
-    block_at: Severity = attrs.field(default=Severity.MEDIUM, converter=_to_severity)
+    mode: Literal["enforce", "warn"] = attrs.field(default="enforce", validator=check_mode)
+    block_at: Severity = attrs.field(default=Severity.MEDIUM, converter=to_severity)
 
     def kms_key(self, purpose: str) -> str | None:
         """The customer key for ``purpose`` (one of :data:`KMS_PURPOSES`), falling back

@@ -198,6 +198,7 @@ def test_install_loads_only_the_policy_engine_catalog_and_guard() -> None:
         f"{ROOT}.controls",
         f"{ROOT}._aio",
         f"{ROOT}._operations",
+        f"{ROOT}._policy_fields",
         f"{ROOT}._aws",
         f"{ROOT}._paths",
         f"{ROOT}._pipelines",
