@@ -256,7 +256,7 @@ class SecureNotebook:
         minutes, the session it opens for ``expires_in`` seconds (1800 - 43200;
         default the shortest).  Raises :class:`~secure_sagemaker.InvalidArgumentError`
         (a ``ValueError``) outside that range, and the guard refuses sessions longer
-        than an hour (SM119) unless the policy waives it.
+        than the policy's ``max-presigned-session-seconds`` (default 3600, SM119).
 
         >>> nb.presigned_url(expires_in=3600)                    # doctest: +SKIP
         'https://nb.notebook.eu-west-1.sagemaker.aws?authToken=...'

@@ -31,6 +31,8 @@ POLICY = SecurityPolicy(
     allowed_image_registries=[f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/"],
     allowed_regions=["us-east-1"],
     required_tags=["owner"],
+    allowed_workforce_cidrs=["203.0.113.0/24"],
+    vpc_id="vpc-0123456789abcdef0",
 )
 
 

@@ -15,7 +15,7 @@ import secure_sagemaker as ss
 from secure_sagemaker._paths import display_path, parse_path
 from secure_sagemaker.controls import CATALOG
 from secure_sagemaker.rules import PASS, Catalog, fail
-from tests._examples import POLICY
+from tests._examples import POLICY, ROLE
 from tests.controls import all_examples
 
 REFERENCE = re.compile(
@@ -60,7 +60,10 @@ def test_id_ranges_follow_the_design() -> None:
     ranges = {"1": ("CreateNotebook", "UpdateNotebook", "CreateDomain", "UpdateDomain",
                     "CreateUserProfile", "UpdateUserProfile", "CreateImage", "CreateAppImageConfig",
                     "CreateCodeRepository", "CreatePresignedNotebookInstanceUrl",
-                    "CreatePresignedDomainUrl")}
+                    "CreatePresignedDomainUrl", "CreateSpace", "UpdateSpace", "CreateApp",
+                    "CreateStudioLifecycleConfig", "CreatePresignedMlflow", "CreatePartnerApp",
+                    "CreateMlflow", "UpdateMlflow", "CreateWorkforce", "UpdateWorkforce",
+                    "StartSession")}
     for rule in CATALOG:
         if rule.id.startswith("SM1"):
             assert all(op.startswith(ranges["1"]) for op in rule.operations), rule.id
@@ -93,7 +96,8 @@ def test_defaults_fill_every_required_path_securely(rule: ss.Rule) -> None:
         for path in paths:
             if "?" in path or "[]" in path:
                 continue
-            filled_params, filled = ss.secure_request(op, {"Bucket": "ml-artifacts-bucket"}, POLICY)
+            base = {"Bucket": "ml-artifacts-bucket", "ExecutionRoleArn": ROLE}  # ROLE: SM36x
+            filled_params, filled = ss.secure_request(op, base, POLICY)
             assert (rule.id, display_path(path)) in filled, (op, path)
             findings = [f for f in ss.evaluate(op, filled_params, POLICY) if f.rule_id == rule.id]
             assert findings and findings[0].status == "pass", findings

@@ -17,6 +17,12 @@
 ``sm7_region``             SM701 allowed regions (derived from every other rule)
 ``sm8_exposure``           SM8xx API Gateway exposure of endpoints
 ``sm2_destinations``       SM26x S3 destinations of jobs and endpoints
+``sm2_hyperpod``           SM27x HyperPod clusters
+``sm2_more_jobs``          SM28x compilation, optimization, edge packaging,
+                           recommendation jobs; model packages, algorithms
+``sm1_studio_spaces``      SM12x Studio spaces, apps, Docker and remote access
+``sm1_access``             SM13x workforces, MLflow, partner apps, remote sessions
+``sm3_components``         SM36x inference components, config-level isolation
 ``sm3_resource_policies``  SM35x SageMaker resource policies
 ``sm4_bucket_guard``       SM44x-45x nothing weakens an artifact bucket
 ``sm4_key_guard``          SM46x-47x nothing weakens the policy's KMS keys
@@ -40,9 +46,14 @@ from types import ModuleType
 from secure_sagemaker._operations import Registry
 from secure_sagemaker.controls import (
     sm0_operations,
+    sm1_access,
     sm1_notebooks,
+    sm1_studio_spaces,
     sm2_destinations,
+    sm2_hyperpod,
     sm2_jobs,
+    sm2_more_jobs,
+    sm3_components,
     sm3_endpoint_state,
     sm3_inference,
     sm3_resource_policies,
@@ -69,9 +80,14 @@ PIPELINE_RULE_ID = "SM250"
 TABLES = (
     sm0_operations,
     sm1_notebooks,
+    sm1_access,
+    sm1_studio_spaces,
     sm2_jobs,
+    sm2_hyperpod,
     sm2_destinations,
+    sm2_more_jobs,
     sm3_inference,
+    sm3_components,
     sm3_endpoint_state,
     sm3_resource_policies,
     sm4_storage,

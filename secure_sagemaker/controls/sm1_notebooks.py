@@ -12,14 +12,21 @@ NB_UPDATE = "UpdateNotebookInstance"
 LCC = ("CreateNotebookInstanceLifecycleConfig", "UpdateNotebookInstanceLifecycleConfig")
 
 _SHORTEST_SESSION = 1800  # the API's minimum
-_LONGEST_SESSION = 3600
+PRESIGNED_URLS = (
+    "CreatePresignedNotebookInstanceUrl",
+    "CreatePresignedDomainUrl",
+    "CreatePresignedMlflowTrackingServerUrl",
+    "CreatePresignedMlflowAppUrl",
+    "CreatePartnerAppPresignedUrl",
+)
 
 
 def _short_session(value: Any, ctx: Context) -> Verdict:
+    longest = ctx.policy.max_presigned_session_seconds
     if value is MISSING:
         return fail("is absent, so the session lasts 12 hours")
-    if isinstance(value, bool) or not isinstance(value, int) or value > _LONGEST_SESSION:
-        return fail(f"must be at most {_LONGEST_SESSION} seconds")
+    if isinstance(value, bool) or not isinstance(value, int) or value > longest:
+        return fail(f"must be at most {longest} seconds (max-presigned-session-seconds)")
     return PASS
 
 
@@ -332,17 +339,16 @@ RULES: tuple[Rule, ...] = (
         id="SM119",
         name="presigned-url-short-session",
         severity=Severity.MEDIUM,
-        title="Presigned notebook and Studio URLs open sessions of at most one hour",
-        fields={
-            "CreatePresignedNotebookInstanceUrl": ("SessionExpirationDurationInSeconds",),
-            "CreatePresignedDomainUrl": ("SessionExpirationDurationInSeconds",),
-        },
+        title="Presigned notebook, Studio, MLflow and partner-app URLs open short sessions",
+        fields=dict.fromkeys(PRESIGNED_URLS, ("SessionExpirationDurationInSeconds",)),
         check=_short_session,
         default=c.const(_SHORTEST_SESSION),
-        rationale="A presigned URL is a bearer credential to a notebook with the execution "
-        "role's access; absent, the session lasts 12 hours.",
-        remediation=f"Set SessionExpirationDurationInSeconds to {_SHORTEST_SESSION}-"
-        f"{_LONGEST_SESSION} (the guard fills {_SHORTEST_SESSION}); waive SM119 for longer.",
+        rationale="A presigned URL is a bearer credential to a notebook, Studio, an MLflow "
+        "UI or a partner app with the execution role's access; absent, the session lasts "
+        "12 hours.",
+        remediation=f"Set SessionExpirationDurationInSeconds to {_SHORTEST_SESSION} up to the "
+        "policy's max-presigned-session-seconds (default 3600; the guard fills "
+        f"{_SHORTEST_SESSION}); raise that maximum or waive SM119 for longer.",
         references=("Seed:2",),
     ),
 )

@@ -75,41 +75,36 @@ SERVICE = ServiceOperations(
         "UpdateEndpointWeightsAndCapacities": "traffic weights and instance counts only",
         "UpdateFeatureMetadata": "descriptions and parameters of features only",
         "RenderUiTemplate": "renders a labeling template preview; stores nothing",
+        "UpdateClusterSoftware": "patches the nodes' image with a rolling deployment; changes "
+        "no network, encryption, access or storage setting",
+        "AttachClusterNodeVolume": "attaches an existing EBS volume, whose encryption was set "
+        "when it was created",
     },
     read=names("GetSearchSuggestions"),
     unknown=names("""
-        AddInferenceGateway AttachClusterNodeNetworkInterface AttachClusterNodeVolume
-        BatchAddClusterNodes BatchDeleteClusterNodes BatchRebootClusterNodes
-        BatchReplaceClusterNodes CreateAIBenchmarkJob CreateAIRecommendationJob
-        CreateAIWorkloadConfig CreateAlgorithm CreateApp CreateCluster CreateClusterExtension
-        CreateClusterSchedulerConfig CreateCompilationJob CreateDeviceFleet
-        CreateEdgeDeploymentPlan CreateEdgeDeploymentStage CreateEdgePackagingJob
-        CreateGlobalInferenceGateway CreateHub CreateHubContentPresignedUrls
-        CreateHubContentReference CreateHumanTaskUi CreateImageVersion CreateInferenceComponent
-        CreateInferenceRecommendationsJob CreateInferenceRouter CreateJob CreateMlflowApp
-        CreateMlflowTrackingServer CreateModelCard CreateModelCardExportJob CreateModelPackage
-        CreateModelPackageGroup CreateOptimizationJob CreatePartnerApp
-        CreatePartnerAppPresignedUrl CreatePresignedMlflowAppUrl
-        CreatePresignedMlflowTrackingServerUrl CreateProject
-        CreateSpace CreateStudioLifecycleConfig CreateTrainingSession CreateWorkforce
+        AddInferenceGateway AttachClusterNodeNetworkInterface BatchAddClusterNodes
+        BatchDeleteClusterNodes BatchRebootClusterNodes BatchReplaceClusterNodes
+        CreateAIBenchmarkJob CreateAIRecommendationJob CreateAIWorkloadConfig
+        CreateClusterExtension CreateClusterSchedulerConfig CreateDeviceFleet
+        CreateEdgeDeploymentPlan CreateEdgeDeploymentStage CreateGlobalInferenceGateway
+        CreateHub CreateHubContentPresignedUrls CreateHubContentReference CreateHumanTaskUi
+        CreateImageVersion CreateInferenceRouter CreateJob CreateModelCard
+        CreateModelCardExportJob CreateModelPackageGroup CreateProject CreateTrainingSession
         CreateWorkteam DeleteClusterExtension DeleteDataQualityJobDefinition
         DeleteEndpointPolicy DeleteGlobalInferenceGateway DeleteInferenceRouter DeleteJob
         DeleteModelBiasJobDefinition DeleteModelCard DeleteModelExplainabilityJobDefinition
         DeleteModelPackage DeleteModelPackageGroup DeleteModelPackageGroupPolicy
         DeleteModelQualityJobDefinition DeleteMonitoringSchedule DeleteTrainingSession
         DeregisterDevices DetachClusterNodeVolume DisableSagemakerServicecatalogPortfolio
-        EnableSagemakerServicecatalogPortfolio ImportHubContent MoveClusterNodes
-        RegisterDevices RemoveInferenceGateway
-        StartEdgeDeploymentStage StartMlflowTrackingServer
-        StartSession StopEdgeDeploymentStage StopJob StopMonitoringSchedule
-        StopTrainingSession UpdateAppImageConfig UpdateCluster UpdateClusterExtension
-        UpdateClusterSchedulerConfig UpdateClusterSoftware UpdateCodeRepository
-        UpdateDeviceFleet UpdateDevices UpdateFeatureGroup
+        EnableSagemakerServicecatalogPortfolio ImportHubContent MoveClusterNodes RegisterDevices
+        RemoveInferenceGateway StartEdgeDeploymentStage StartMlflowTrackingServer
+        StopEdgeDeploymentStage StopJob StopMonitoringSchedule StopTrainingSession
+        UpdateAppImageConfig UpdateClusterExtension UpdateClusterSchedulerConfig
+        UpdateCodeRepository UpdateDeviceFleet UpdateDevices UpdateFeatureGroup
         UpdateGlobalInferenceGateway UpdateHub UpdateHubContent UpdateHubContentReference
-        UpdateImage UpdateImageVersion UpdateInferenceComponent
-        UpdateInferenceComponentRuntimeConfig UpdateInferenceExperiment UpdateInferenceRouter
-        UpdateMlflowApp UpdateMlflowTrackingServer UpdateModelCard UpdateModelPackage
-        UpdateMonitoringAlert UpdatePartnerApp UpdatePipelineVersion UpdateProject UpdateSpace
-        UpdateWorkforce UpdateWorkteam
+        UpdateImage UpdateImageVersion UpdateInferenceComponentRuntimeConfig
+        UpdateInferenceExperiment UpdateInferenceRouter UpdateModelCard UpdateModelPackage
+        UpdateMonitoringAlert UpdatePartnerApp UpdatePipelineVersion UpdateProject
+        UpdateWorkteam
     """),
 )
