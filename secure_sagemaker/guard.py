@@ -131,7 +131,7 @@ def _judge_request(
         logger.info("%s: filled %s from the policy (%s)", operation, field, rule_id)
     judged: Mapping[str, Any] = new
     if operation in _PIPELINE_OPS:
-        body = _fetch_pipeline_definition(params, binding)
+        body = _fetch_pipeline_definition(new, binding)  # may pin its VersionId
         if body is not None:  # judged as stored in S3; sent unchanged
             judged = {**new, "PipelineDefinition": body}
     findings = judge_operation(operation, judged, policy, service=service, region=region)
@@ -182,28 +182,41 @@ def decide(operation: str, findings: list[Finding], policy: SecurityPolicy) -> N
     raise InsecureRequestError(operation, blocking)
 
 
-def _fetch_pipeline_definition(params: Mapping[str, Any], binding: _Binding) -> str | None:
+def _fetch_pipeline_definition(params: dict[str, Any], binding: _Binding) -> str | None:
     """The body of a ``PipelineDefinitionS3Location``, fetched with the caller's
     credentials, or ``None`` (then rule SM250 refuses the request, and the reason
-    is logged - never the content)."""
+    is logged - never the content).
+
+    A location without ``VersionId`` is pinned: ``params`` (the request to send) gets
+    the ``VersionId`` of the object judged, so it cannot be swapped before the call.
+    An unversioned bucket gives none: ``None``, and SM250 asks for a VersionId."""
     location = params.get("PipelineDefinitionS3Location")
     if params.get("PipelineDefinition") is not None or not isinstance(location, Mapping):
         return None
     client = binding.client() if binding.client is not None else None
     try:
-        return _fetch_s3(client, location)
+        body, version = _fetch_s3(client, location)
     except Exception as err:
         logger.warning("PipelineDefinitionS3Location could not be fetched (%s)", type(err).__name__)
         return None
+    if not location.get("VersionId"):
+        if not version:
+            logger.warning("PipelineDefinitionS3Location has no VersionId (unversioned bucket)")
+            return None
+        params["PipelineDefinitionS3Location"] = {**location, "VersionId": version}
+    return body
 
 
-def _fetch_s3(client: Any, location: Mapping[str, Any]) -> str:
+def _fetch_s3(client: Any, location: Mapping[str, Any]) -> tuple[str, str | None]:
+    """``(body, VersionId or None)`` of the object at ``location``."""
     if client is None:
         raise RuntimeError("no client to take credentials from")
     s3 = sibling_client(client, "s3")  # same credentials as the caller
     extra = {"VersionId": location["VersionId"]} if location.get("VersionId") else {}
     obj = s3.get_object(Bucket=location["Bucket"], Key=location["ObjectKey"], **extra)
-    return str(obj["Body"].read().decode("utf-8"))
+    version = obj.get("VersionId")
+    pinned = version if isinstance(version, str) and version != "null" else None
+    return str(obj["Body"].read().decode("utf-8")), pinned
 
 
 # --------------------------------------------------------------------------- registration

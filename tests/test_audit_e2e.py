@@ -3,7 +3,10 @@ resources of every kind; the audit must find exactly the insecure ones.
 
 moto lacks ListUserProfiles/DescribeUserProfile, ListNotebookInstanceLifecycleConfigs
 and ListMonitoringSchedules/DescribeMonitoringSchedule: those calls are stubbed (and
-only those).  moto drops some fields on Describe (notebook PlatformIdentifier and
+only those), and so are the lists of the kinds moto lacks entirely (EMPTY_LISTS:
+ListSpaces, ListApps, ListInferenceComponents, ListMlflowTrackingServers,
+ListWorkforces, ListOptimizationJobs answer no items here; tests/test_audit_new_kinds.py
+seeds those kinds).  moto drops some fields on Describe (notebook PlatformIdentifier and
 IMDS config, model EnableNetworkIsolation, processing volume KMS key): the Describe
 calls of the *secure* resources that set them are stubbed with what was created, so
 a secure setting moto cannot return is not reported as insecure.
@@ -15,6 +18,7 @@ import base64
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import pytest
@@ -512,8 +516,25 @@ def _arn(kind: str, name: str) -> str:
     return f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:{kind}/{name}"
 
 
+#: List calls of audited kinds moto does not implement, with their item key.
+EMPTY_LISTS = {
+    "ListSpaces": "Spaces",
+    "ListApps": "Apps",
+    "ListInferenceComponents": "InferenceComponents",
+    "ListMlflowTrackingServers": "TrackingServerSummaries",
+    "ListWorkforces": "Workforces",
+    "ListOptimizationJobs": "OptimizationJobSummaries",
+}
+
+
+def _no_items(key: str, params: dict[str, Any]) -> dict[str, Any]:
+    return {key: []}
+
+
 def install_stubs(session: Any, seed: Seed) -> None:
     """Answer what moto lacks, and the Describe calls whose secure fields moto drops."""
+    for operation, key in EMPTY_LISTS.items():
+        stub(session, "sagemaker", operation, partial(_no_items, key))
     profile = {
         "DomainId": seed.domain,
         "UserProfileName": "alice",

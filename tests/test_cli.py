@@ -139,11 +139,11 @@ def test_check_fails_closed_on_names_and_unclassified_operations(
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("SECURE_SAGEMAKER_POLICY", raising=False)
     request = tmp_path / "req.json"
-    request.write_text(json.dumps({"HubName": "h", "HubDescription": "d"}))
+    request.write_text(json.dumps({"ProjectName": "h"}))
     code, _, err = run(capsys, "check", str(request), "--operation", "CreateTrainingJobs")
     assert code == 2 and "did you mean CreateTrainingJob?" in err
-    code, out, _ = run(capsys, "check", str(request), "--operation", "CreateHub")
-    assert code == 1 and "FAIL SM000" in out and "sagemaker:CreateHub" in out
+    code, out, _ = run(capsys, "check", str(request), "--operation", "CreateProject")
+    assert code == 1 and "FAIL SM000" in out and "sagemaker:CreateProject" in out
     code, out, _ = run(capsys, "check", str(request), "--operation", "AddTags")
     assert code == 0 and "sagemaker:AddTags is allowed (tags only)" in out
 

@@ -107,6 +107,7 @@ def test_a_client_created_before_install_is_guarded_and_uninstall_really_removes
 def test_a_pipeline_definition_in_s3_is_fetched_and_judged(session: boto3.Session) -> None:
     s3 = session.client("s3")
     s3.create_bucket(Bucket="pipeline-defs")
+    s3.put_bucket_versioning(Bucket="pipeline-defs", VersioningConfiguration={"Status": "Enabled"})
     bad = json.loads(pipeline(training(EnableNetworkIsolation=False))["PipelineDefinition"])
     good = json.loads(pipeline(training())["PipelineDefinition"])
     s3.put_object(Bucket="pipeline-defs", Key="bad.json", Body=json.dumps(bad).encode())

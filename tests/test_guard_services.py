@@ -115,8 +115,8 @@ def test_an_unknown_sagemaker_operation_is_refused_and_an_allowed_one_is_sent(
     ss.install(POLICY)
     sm = session.client("sagemaker", region_name="us-east-1")
     sent = Sent(sm)
-    with pytest.raises(ss.InsecureRequestError, match="sagemaker:CreateModelPackageGroup"):
-        sm.create_model_package_group(ModelPackageGroupName="churn")
+    with pytest.raises(ss.InsecureRequestError, match="sagemaker:CreateProject"):
+        sm.create_project(ProjectName="churn")
     assert sent.ops == []
     sm.list_model_package_groups()  # read
     with pytest.raises(ClientError):  # sent: moto has no such model
@@ -127,13 +127,14 @@ def test_an_unknown_sagemaker_operation_is_refused_and_an_allowed_one_is_sent(
 def test_the_policy_allows_an_unknown_operation_by_name(session: boto3.Session) -> None:
     policy = attrs.evolve(
         POLICY,
-        allow_operations={"sagemaker:CreateModelPackageGroup": "registry; ml-platform; 2027-06"},
+        allow_operations={"sagemaker:CreateProject": "service catalog; ml-platform; 2027-06"},
     )
     ss.install(policy)
     sm = session.client("sagemaker", region_name="us-east-1")
-    sm.create_model_package_group(ModelPackageGroupName="churn")
-    groups = sm.list_model_package_groups()["ModelPackageGroupSummaryList"]
-    assert [g["ModelPackageGroupName"] for g in groups] == ["churn"]
+    sent = Sent(sm)
+    with pytest.raises(ClientError):  # sent: moto does not implement CreateProject
+        sm.create_project(ProjectName="churn")
+    assert [e.rsplit(".", 1)[-1] for e in sent.ops] == ["CreateProject"]
 
 
 def test_sagemaker_runtime_invocations_are_allowed_and_judged_by_nothing(

@@ -364,7 +364,7 @@ def now() -> datetime:
 
 def list_kind(scope: Scope, kind: Kind) -> Outcome:
     """List one resource kind (all pages); a follow-up task per resource."""
-    params: dict[str, Any] = {}
+    params: dict[str, Any] = dict(kind.list_params)
     if kind.recent and scope.since is not None:
         params["CreationTimeAfter"] = scope.since
     sm = scope.clients("sagemaker")
@@ -425,7 +425,7 @@ def assess_resource(
         rules = applicable_rules(kind.operation, scope.policy, {}, None)
         found = errors(rules, fetch.reason(err), scope, resource, kind.resource_type)
         return Outcome(tuple(found), assessed=1)
-    resource = str(described.get(kind.arn_field) or resource)
+    resource = str(kind.unwrap(described).get(kind.arn_field) or resource)
     params = to_request(kind, described)
     unknown: Mapping[str, str] = {}
     if context is not None:  # the endpoint view

@@ -8,6 +8,7 @@ else in Describe output already has the request's field names.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -29,9 +30,13 @@ NOT_AUDITED: Mapping[str, str] = {
 class Kind:
     """A SageMaker resource type the audit inventories.
 
-    ``ids`` maps each Describe parameter to the list-item field that holds it.
-    ``renames`` maps Describe output field -> request field.  ``recent`` kinds are
-    listed with ``CreationTimeAfter`` (jobs: only the last N days).
+    ``ids`` maps each Describe parameter to the list-item field that holds it (a
+    field absent from the item is not passed).  ``renames`` maps a Describe output
+    path -> the request path (dotted, ``[]`` for each element of a list; the shared
+    leading segments are walked once).  ``recent`` kinds are listed with
+    ``CreationTimeAfter`` (jobs: only the last N days); ``list_params`` are passed to
+    every list call.  ``envelope`` is the Describe output field that holds the
+    resource (DescribeWorkforce answers ``{"Workforce": {...}}``).
     """
 
     name: str
@@ -44,13 +49,22 @@ class Kind:
     operation: str
     renames: Mapping[str, str] = attrs.field(factory=dict)
     recent: bool = False
+    list_params: Mapping[str, Any] = attrs.field(factory=dict)
+    envelope: str | None = None
 
     def describe_params(self, item: Mapping[str, Any]) -> dict[str, Any]:
-        return {param: item[field] for param, field in self.ids.items()}
+        return {param: item[field] for param, field in self.ids.items() if field in item}
 
     def label(self, item: Mapping[str, Any]) -> str:
         """The resource's name (for messages and when no ARN is known)."""
-        return "/".join(str(item.get(field, "?")) for field in self.ids.values())
+        return "/".join(str(item[field]) for field in self.ids.values() if field in item) or "?"
+
+    def unwrap(self, described: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The resource in a Describe response (inside ``envelope`` when it has one)."""
+        if self.envelope is None:
+            return described
+        inner = described.get(self.envelope)
+        return inner if isinstance(inner, Mapping) else {}
 
 
 def _k(
@@ -61,6 +75,7 @@ def _k(
     list_key: str | None = None,
     ids: Mapping[str, str] | None = None,
     plural: str | None = None,
+    arn_field: str | None = None,
     **kw: Any,
 ) -> Kind:
     snake = re.sub(r"(?<!^)(?=[A-Z])", "_", noun).lower()
@@ -71,7 +86,7 @@ def _k(
         list_key=list_key or f"{noun}s",
         describe_method=f"describe_{snake}",
         ids=ids or {f"{noun}Name": f"{noun}Name"},
-        arn_field=f"{noun}Arn",
+        arn_field=arn_field or f"{noun}Arn",
         operation=f"Create{noun}",
         **kw,
     )
@@ -151,6 +166,62 @@ KINDS: tuple[Kind, ...] = (
         _k("pipeline", "Pipeline", "Pipeline", list_key="PipelineSummaries"),
         arn_field="PipelineArn",
     ),
+    _k("cluster", "Cluster", "Cluster", list_key="ClusterSummaries"),
+    _k("space", "Space", "Space", ids={"DomainId": "DomainId", "SpaceName": "SpaceName"}),
+    _k(
+        "app",
+        "App",
+        "App",
+        # an app belongs to a user profile or to a space: the other one is absent
+        ids={
+            "DomainId": "DomainId",
+            "UserProfileName": "UserProfileName",
+            "SpaceName": "SpaceName",
+            "AppType": "AppType",
+            "AppName": "AppName",
+        },
+    ),
+    _k(
+        "inference-component",
+        "InferenceComponent",
+        "InferenceComponent",
+        renames={
+            f"{spec}.Container.DeployedImage.SpecifiedImage": f"{spec}.Container.Image"
+            for spec in ("Specification", "Specifications[]")
+        },
+    ),
+    _k(
+        "mlflow-tracking-server",
+        "MlflowTrackingServer",
+        "MlflowTrackingServer",
+        list_key="TrackingServerSummaries",
+        ids={"TrackingServerName": "TrackingServerName"},
+        arn_field="TrackingServerArn",
+    ),
+    _k("workforce", "Workforce", "Workforce", envelope="Workforce"),
+    _k(
+        "model-package",
+        "ModelPackage",
+        "ModelPackage",
+        list_key="ModelPackageSummaryList",
+        # versioned packages (a model registry's) too; the ARN names either kind
+        ids={"ModelPackageName": "ModelPackageArn"},
+        list_params={"ModelPackageType": "Both"},
+    ),
+    _k(
+        "compilation-job",
+        "CompilationJob",
+        "CompilationJob",
+        list_key="CompilationJobSummaries",
+        recent=True,
+    ),
+    _k(
+        "optimization-job",
+        "OptimizationJob",
+        "OptimizationJob",
+        list_key="OptimizationJobSummaries",
+        recent=True,
+    ),
 )
 # the job-definition ARN field is JobDefinitionArn, not <Noun>JobDefinitionArn
 KINDS = tuple(
@@ -159,12 +230,39 @@ KINDS = tuple(
 
 
 def to_request(kind: Kind, described: Mapping[str, Any]) -> dict[str, Any]:
-    """Describe output -> the request shape ``kind.operation``'s rules judge."""
-    out = {k: v for k, v in described.items() if k != "ResponseMetadata"}
+    """Describe output (unwrapped) -> the request shape ``kind.operation``'s rules judge."""
+    body = kind.unwrap(described)
+    out = {k: v for k, v in body.items() if k != "ResponseMetadata"}
+    if any("." in path for path in kind.renames):
+        out = copy.deepcopy(out)  # nested renames must not change the Describe output
     for old, new in kind.renames.items():
-        if old in out:
-            out[new] = out.pop(old)
+        _rename(out, old.split("."), new.split("."))
     return out
+
+
+def _rename(node: Any, old: list[str], new: list[str]) -> None:
+    """Move the value at path ``old`` to path ``new`` under ``node`` (both relative to
+    it); segments they share are walked, ``seg[]`` into each element of a list."""
+    if len(old) > 1 and len(new) > 1 and old[0] == new[0]:
+        key = old[0].removesuffix("[]")
+        if not isinstance(node, dict) or key not in node:
+            return
+        children = node[key] if old[0].endswith("[]") else [node[key]]
+        for child in children if isinstance(children, list) else []:
+            _rename(child, old[1:], new[1:])
+        return
+    if not isinstance(node, dict):
+        return
+    holder: Any = node
+    for seg in old[:-1]:
+        holder = holder.get(seg) if isinstance(holder, dict) else None
+    if not isinstance(holder, dict) or old[-1] not in holder:
+        return
+    value = holder.pop(old[-1])
+    target = node
+    for seg in new[:-1]:
+        target = target.setdefault(seg, {})
+    target[new[-1]] = value
 
 
 # --------------------------------------------------------------------------- references

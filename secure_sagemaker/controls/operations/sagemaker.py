@@ -77,34 +77,57 @@ SERVICE = ServiceOperations(
         "RenderUiTemplate": "renders a labeling template preview; stores nothing",
         "UpdateClusterSoftware": "patches the nodes' image with a rolling deployment; changes "
         "no network, encryption, access or storage setting",
+        "CreateModelPackageGroup": "a name and a description; each package is judged when "
+        "registered",
+        "UpdateCodeRepository": "changes only the Secrets Manager secret holding the repository's "
+        "credentials",
+        "UpdateImage": "description, display name and the role that reads the image; versions are "
+        "judged (SM293)",
+        "UpdateImageVersion": "aliases and descriptive metadata of a version whose image was "
+        "judged",
+        "UpdateFeatureGroup": "adds features, changes TTL and throughput; keys, role and offline "
+        "store are fixed at creation",
+        "StartMlflowTrackingServer": "starts a tracking server judged at its creation",
+        "CreateEdgeDeploymentPlan": "names packaged models (judged, SM281-282) and device fleets "
+        "(SM290-291)",
+        "CreateEdgeDeploymentStage": "selects the devices of a plan's fleet; no data, keys or "
+        "network",
+        "StartEdgeDeploymentStage": "deploys a plan's packaged models to its fleet's devices",
+        "CreateClusterSchedulerConfig": "scheduling priorities and fair share of a cluster's "
+        "compute",
+        "UpdateClusterSchedulerConfig": "scheduling priorities and fair share of a cluster's "
+        "compute",
+        "BatchAddClusterNodes": "adds nodes to an instance group judged at its creation (SM27x)",
+        "BatchReplaceClusterNodes": "replaces nodes of an instance group judged at its creation "
+        "(SM27x)",
+        "BatchRebootClusterNodes": "reboots existing nodes",
+        "BatchDeleteClusterNodes": "removes nodes; removes no protection",
+        "MoveClusterNodes": "moves nodes into an instance group judged at its creation (SM27x)",
+        "CreateHubContentReference": "references public SageMaker hub content from a private hub; "
+        "stores no data",
+        "UpdateHubContentReference": "changes the minimum version of a hub content reference",
+        "UpdateHub": "description, display name and search keywords only",
+        "UpdateHubContent": "display name, description, markdown, keywords and support status only",
+        "UpdateInferenceComponentRuntimeConfig": "the number of copies of a component only",
+        "UpdatePipelineVersion": "display name, description and aliases of a pipeline version",
         "AttachClusterNodeVolume": "attaches an existing EBS volume, whose encryption was set "
         "when it was created",
     },
     read=names("GetSearchSuggestions"),
     unknown=names("""
-        AddInferenceGateway AttachClusterNodeNetworkInterface BatchAddClusterNodes
-        BatchDeleteClusterNodes BatchRebootClusterNodes BatchReplaceClusterNodes
-        CreateAIBenchmarkJob CreateAIRecommendationJob CreateAIWorkloadConfig
-        CreateClusterExtension CreateClusterSchedulerConfig CreateDeviceFleet
-        CreateEdgeDeploymentPlan CreateEdgeDeploymentStage CreateGlobalInferenceGateway
-        CreateHub CreateHubContentPresignedUrls CreateHubContentReference CreateHumanTaskUi
-        CreateImageVersion CreateInferenceRouter CreateJob CreateModelCard
-        CreateModelCardExportJob CreateModelPackageGroup CreateProject CreateTrainingSession
-        CreateWorkteam DeleteClusterExtension DeleteDataQualityJobDefinition
-        DeleteEndpointPolicy DeleteGlobalInferenceGateway DeleteInferenceRouter DeleteJob
-        DeleteModelBiasJobDefinition DeleteModelCard DeleteModelExplainabilityJobDefinition
-        DeleteModelPackage DeleteModelPackageGroup DeleteModelPackageGroupPolicy
+        AddInferenceGateway AttachClusterNodeNetworkInterface CreateClusterExtension
+        CreateGlobalInferenceGateway CreateHubContentPresignedUrls CreateProject
+        DeleteClusterExtension DeleteDataQualityJobDefinition DeleteEndpointPolicy
+        DeleteGlobalInferenceGateway DeleteInferenceRouter DeleteJob
+        DeleteModelBiasJobDefinition DeleteModelCard
+        DeleteModelExplainabilityJobDefinition DeleteModelPackage
+        DeleteModelPackageGroup DeleteModelPackageGroupPolicy
         DeleteModelQualityJobDefinition DeleteMonitoringSchedule DeleteTrainingSession
-        DeregisterDevices DetachClusterNodeVolume DisableSagemakerServicecatalogPortfolio
-        EnableSagemakerServicecatalogPortfolio ImportHubContent MoveClusterNodes RegisterDevices
-        RemoveInferenceGateway StartEdgeDeploymentStage StartMlflowTrackingServer
-        StopEdgeDeploymentStage StopJob StopMonitoringSchedule StopTrainingSession
-        UpdateAppImageConfig UpdateClusterExtension UpdateClusterSchedulerConfig
-        UpdateCodeRepository UpdateDeviceFleet UpdateDevices UpdateFeatureGroup
-        UpdateGlobalInferenceGateway UpdateHub UpdateHubContent UpdateHubContentReference
-        UpdateImage UpdateImageVersion UpdateInferenceComponentRuntimeConfig
-        UpdateInferenceExperiment UpdateInferenceRouter UpdateModelCard UpdateModelPackage
-        UpdateMonitoringAlert UpdatePartnerApp UpdatePipelineVersion UpdateProject
-        UpdateWorkteam
+        DeregisterDevices DetachClusterNodeVolume
+        DisableSagemakerServicecatalogPortfolio EnableSagemakerServicecatalogPortfolio
+        RegisterDevices RemoveInferenceGateway StopEdgeDeploymentStage StopJob
+        StopMonitoringSchedule StopTrainingSession UpdateClusterExtension UpdateDevices
+        UpdateGlobalInferenceGateway UpdateMonitoringAlert UpdatePartnerApp
+        UpdateProject
     """),
 )
