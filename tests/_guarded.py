@@ -3,6 +3,7 @@ is refused before anything is sent or goes through."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -22,6 +23,11 @@ class Sent:
     def _count(self, request: Any, **kwargs: Any) -> None:
         self.ops.append(kwargs["event_name"].rsplit(".", 1)[-1])
         self.bodies.append(request.body)
+
+    def last_json(self) -> dict[str, Any]:
+        """The body of the last request sent, as JSON (what the guard filled in)."""
+        body = self.bodies[-1]
+        return dict(json.loads(body.decode() if isinstance(body, bytes) else body))
 
 
 def refused(call: Any, sent: Sent, rule_id: str, **params: Any) -> ss.InsecureRequestError:

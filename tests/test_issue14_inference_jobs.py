@@ -7,7 +7,6 @@ operations: the secure variant is only asserted *sent* and moto's error accepted
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -131,10 +130,6 @@ def test_insecure_refused_unsent_and_secure_sent(
     sent_anyway(call, sent, operation, **secure)
 
 
-def _sent_body(sent: Sent) -> dict[str, Any]:
-    body = sent.bodies[-1]
-    return dict(json.loads(body.decode() if isinstance(body, bytes) else body))
-
 
 def test_the_guard_completes_a_component_endpoint_config_from_the_policy(
     sagemaker: tuple[Any, Sent],
@@ -142,7 +137,7 @@ def test_the_guard_completes_a_component_endpoint_config_from_the_policy(
     client, sent = sagemaker
     bare = drop(drop(component_config(), "EnableNetworkIsolation"), "VpcConfig")
     sent_anyway(client.create_endpoint_config, sent, "CreateEndpointConfig", **bare)
-    body = _sent_body(sent)
+    body = sent.last_json()
     assert body["EnableNetworkIsolation"] is True
     assert body["VpcConfig"] == {"Subnets": [SUBNET], "SecurityGroupIds": VPC["SecurityGroupIds"]}
 
@@ -151,9 +146,9 @@ def test_the_guard_completes_a_model_build_job_from_the_policy(sagemaker: tuple[
     client, sent = sagemaker
     bare = drop(drop(compilation(), "VpcConfig"), "OutputConfig", "KmsKeyId")
     sent_anyway(client.create_compilation_job, sent, "CreateCompilationJob", **bare)
-    body = _sent_body(sent)
+    body = sent.last_json()
     assert body["VpcConfig"]["Subnets"] == [SUBNET] and body["OutputConfig"]["KmsKeyId"] == KEY
     bare = drop(drop(edge_packaging(), "ResourceKey"), "OutputConfig", "KmsKeyId")
     sent_anyway(client.create_edge_packaging_job, sent, "CreateEdgePackagingJob", **bare)
-    body = _sent_body(sent)
+    body = sent.last_json()
     assert body["ResourceKey"] == KEY and body["OutputConfig"]["KmsKeyId"] == KEY

@@ -7,7 +7,6 @@ variant is only asserted *sent* and moto's error accepted."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -110,10 +109,6 @@ def test_insecure_refused_unsent_and_secure_sent(
     sent_anyway(call, sent, operation, **secure)
 
 
-def _sent_body(sent: Sent) -> dict[str, Any]:
-    body = sent.bodies[-1]
-    return dict(json.loads(body.decode() if isinstance(body, bytes) else body))
-
 
 def test_the_guard_completes_cards_experiments_and_sessions_from_the_policy(
     sagemaker: tuple[Any, Sent],
@@ -122,14 +117,14 @@ def test_the_guard_completes_cards_experiments_and_sessions_from_the_policy(
     sent_anyway(
         client.create_model_card, sent, "CreateModelCard", **drop(model_card(), "SecurityConfig")
     )
-    assert _sent_body(sent)["SecurityConfig"] == {"KmsKeyId": KEY}
+    assert sent.last_json()["SecurityConfig"] == {"KmsKeyId": KEY}
     bare = drop(experiment(), "DataStorageConfig", "KmsKey")
     sent_anyway(client.update_inference_experiment, sent, "UpdateInferenceExperiment", **bare)
-    assert _sent_body(sent)["DataStorageConfig"]["KmsKey"] == KEY
+    assert sent.last_json()["DataStorageConfig"]["KmsKey"] == KEY
     sent_anyway(
         client.create_training_session,
         sent,
         "CreateTrainingSession",
         **drop(session(), "VpcConfig"),
     )
-    assert _sent_body(sent)["VpcConfig"]["Subnets"] == [SUBNET]
+    assert sent.last_json()["VpcConfig"]["Subnets"] == [SUBNET]

@@ -26,22 +26,12 @@ from tests._examples import (
     processing,
     training,
 )
+from tests._guarded import Sent
 
 pytestmark = pytest.mark.e2e
 
 FOREIGN = "s3://someone-elses-bucket/loot/"
 LITERAL = "hunter2!x"
-
-
-class Sent:
-    """Every request the client was about to put on the wire (before-send)."""
-
-    def __init__(self, client: Any) -> None:
-        self.ops: list[str] = []
-        client.meta.events.register("before-send", self._count)
-
-    def _count(self, request: Any, **kwargs: Any) -> None:
-        self.ops.append(kwargs["event_name"].rsplit(".", 1)[-1])
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from secure_sagemaker.iam import (
     lint_role,
     trust_policy,
 )
+from tests._guarded import Sent
 
 pytestmark = pytest.mark.e2e
 
@@ -44,17 +45,6 @@ def assume(principal: Any) -> str:
 
 def allow(action: str, resource: str = "arn:aws:s3:::ml-artifacts/team/*") -> str:
     return doc({"Effect": "Allow", "Action": action, "Resource": resource})
-
-
-class Sent:
-    """The operations an IAM client really sent (botocore's before-send)."""
-
-    def __init__(self, client: Any) -> None:
-        self.ops: list[str] = []
-        client.meta.events.register("before-send", self._count)
-
-    def _count(self, **kwargs: Any) -> None:
-        self.ops.append(kwargs["event_name"].rsplit(".", 1)[-1])
 
 
 @pytest.fixture
