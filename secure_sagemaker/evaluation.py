@@ -25,11 +25,10 @@ from secure_sagemaker.rules import Catalog, Finding
 
 __all__ = ["evaluate", "judge_operation", "not_judgeable", "secure_request"]
 
-_DEFAULT_JUDGED = CATALOG.judged_by_service()
-
 
 def _judged(catalog: Catalog) -> Mapping[str, frozenset[str]]:
-    return _DEFAULT_JUDGED if catalog is CATALOG else catalog.judged_by_service()
+    # the registry holds the default catalog's judged operations, computed once
+    return REGISTRY.judged if catalog is CATALOG else catalog.judged_by_service()
 
 
 def _is_judged(operation: str, service: str | None, catalog: Catalog) -> bool:

@@ -65,7 +65,8 @@ class _Binding:
     policy: SecurityPolicy | None
     client: weakref.ReferenceType[Any] | None = None
     explicit: bool = False
-    _with_account: dict[tuple[int, str], SecurityPolicy] = attrs.field(factory=dict)
+    # (the policy it was made from, the caller's account, that policy trusting it)
+    _with_account: tuple[SecurityPolicy, str, SecurityPolicy] | None = None
 
     def effective_policy(self, policy: SecurityPolicy) -> SecurityPolicy:
         """``policy`` with ``trusted_accounts`` = the caller's own account when the
@@ -76,11 +77,12 @@ class _Binding:
         account = caller_account(client)
         if account is None:
             return policy
-        key = (id(policy), account)
-        if key not in self._with_account:
-            self._with_account.clear()  # one policy at a time
-            self._with_account[key] = attrs.evolve(policy, trusted_accounts=(account,))
-        return self._with_account[key]
+        cached = self._with_account
+        # compared by identity with the source kept alive: an id() could be reused
+        if cached is None or cached[0] is not policy or cached[1] != account:
+            cached = (policy, account, attrs.evolve(policy, trusted_accounts=(account,)))
+            self._with_account = cached
+        return cached[2]
 
 
 # --------------------------------------------------------------------------- handler
