@@ -197,8 +197,11 @@ def test_install_loads_only_the_policy_engine_catalog_and_guard() -> None:
     allowed = (
         f"{ROOT}.controls",
         f"{ROOT}._aio",
+        f"{ROOT}._catalog",
+        f"{ROOT}._guard_fetch",
         f"{ROOT}._operations",
         f"{ROOT}._policy_fields",
+        f"{ROOT}._rule_values",
         f"{ROOT}._aws",
         f"{ROOT}._paths",
         f"{ROOT}._pipelines",
