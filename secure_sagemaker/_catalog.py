@@ -16,11 +16,14 @@ from secure_sagemaker._paths import (
     fill_path,
     parse_path,
     resolve,
+    resolve_simple,
+    simple_path,
 )
 from secure_sagemaker._pipelines import (
     PIPELINE_OPERATIONS,
     Unresolved,
     load_pipeline_definition,
+    parameter_values,
     step_requests,
     unresolve,
 )
@@ -38,11 +41,12 @@ from secure_sagemaker.exceptions import InvalidArgumentError
 if TYPE_CHECKING:
     from secure_sagemaker.policy import SecurityPolicy
 
-__all__ = ["Catalog"]
+__all__ = ["Catalog", "Related"]
 
 
 # --------------------------------------------------------------------------- catalog
 
+# each path: (its one concrete path when it has no ``[]``, else "", its segments)
 _Paths = tuple[tuple[str, tuple[Segment, ...]], ...]
 _Entry = tuple[Rule, _Paths]
 
@@ -52,18 +56,33 @@ def _to_rules(value: Iterable[Rule]) -> tuple[Rule, ...]:
 
 
 @attrs.frozen
+class Related:
+    """A resource a request points at, judged with it: the guard fetches it into the
+    judged copy of the request under ``key`` (never sent), and the catalog judges it
+    as a ``operation`` request, its findings reported under ``label``.  ``skip``: rules
+    that Describe output cannot satisfy (tags are not in it)."""
+
+    key: str
+    operation: str
+    label: str
+    skip: frozenset[str] = frozenset()
+
+
+@attrs.frozen
 class Catalog:
     """A set of rules, indexed by operation and by ID, that judges requests.
 
     ``pipeline_rule``: the ID reported for a CreatePipeline/UpdatePipeline definition;
     with it set, each step's ``Arguments`` are judged as the request they become.
     ``origins``: rule ID -> the module defining it (``secure-sagemaker explain``).
+    ``related``: operation -> the :class:`Related` resource judged with its request.
     Raises ``InvalidArgumentError`` when two rules share an ID or ``pipeline_rule`` is unknown.
     """
 
     rules: tuple[Rule, ...] = attrs.field(converter=_to_rules)
     pipeline_rule: str | None = None
     origins: Mapping[str, str] = attrs.field(factory=dict, repr=False)
+    related: Mapping[str, Related] = attrs.field(factory=dict, repr=False)
     _by_operation: Mapping[str, tuple[_Entry, ...]] = attrs.field(init=False, repr=False, eq=False)
     _by_id: Mapping[str, Rule] = attrs.field(init=False, repr=False, eq=False)
 
@@ -75,7 +94,8 @@ class Catalog:
                 raise InvalidArgumentError(f"two rules share the ID {rule.id}")
             by_id[rule.id] = rule
             for op, paths in rule.fields.items():
-                by_op.setdefault(op, []).append((rule, tuple((p, parse_path(p)) for p in paths)))
+                parsed = [parse_path(p) for p in paths]
+                by_op.setdefault(op, []).append((rule, tuple((simple_path(s), s) for s in parsed)))
         if self.pipeline_rule is not None and self.pipeline_rule not in by_id:
             raise InvalidArgumentError(f"pipeline_rule {self.pipeline_rule} is not in the catalog")
         object.__setattr__(self, "_by_id", by_id)
@@ -152,6 +172,13 @@ class Catalog:
         out = [f for rule, paths in entries if (f := _judge(rule, paths, ctx, prefix)) is not None]
         if self.pipeline_rule is not None and operation in PIPELINE_OPERATIONS:
             out.extend(self._evaluate_pipeline(params, policy, region, prefix))
+        related = self.related.get(operation)
+        if related is not None and isinstance(params.get(related.key), Mapping):
+            at = f"{prefix}.{related.label}" if prefix else related.label
+            nested = self._evaluate(
+                related.operation, params[related.key], policy, region, at, service
+            )
+            out.extend(f for f in nested if f.rule_id not in related.skip)
         return out
 
     def _evaluate_pipeline(
@@ -165,8 +192,9 @@ class Catalog:
             message = f"{rule.title}: the definition {definition}"
             return [Finding(rule.id, rule.severity, status, base, message, rule.remediation)]
         out = [Finding(rule.id, rule.severity, "pass", base, rule.title, rule.remediation)]
+        values = parameter_values(definition)  # a parameter is judged by its value
         for at, op, args in step_requests(definition, base):
-            out.extend(self._evaluate(op, unresolve(args), policy, region, at, "sagemaker"))
+            out.extend(self._evaluate(op, unresolve(args, values), policy, region, at, "sagemaker"))
         return out
 
     def secure_request(
@@ -244,12 +272,20 @@ def _applies(
         return when_unknown  # skip) but fill nothing
 
 
+_UNRESOLVED_FIX = (
+    "Give this field a literal value, or a pipeline parameter whose DefaultValue passes "
+    "the rule (the values passed to StartPipelineExecution are judged too)."
+)
+
+
 def _safe_check(rule: Rule, value: Any, ctx: Context) -> Verdict:
     if isinstance(value, Unresolved):
-        return fail(
-            "is a pipeline expression whose value is only known at execution, so it "
-            "cannot be verified; use a literal value in security fields"
+        what = (
+            "is a pipeline parameter with no DefaultValue"
+            if value.parameter
+            else "is a pipeline expression whose value is only known at execution"
         )
+        return Verdict(False, f"{what}, so it cannot be verified", fix=_UNRESOLVED_FIX)
     try:
         return rule.check(value, ctx)
     except Exception:  # a check must never crash evaluate(); a crash is a failure
@@ -261,9 +297,11 @@ def _judge(rule: Rule, paths: _Paths, ctx: Context, prefix: str) -> Finding | No
         return None
     failures: list[tuple[str, Verdict]] = []
     checked: list[str] = []
-    for _raw, segments in paths:
-        if segments[0][0].startswith("$"):
-            where: list[tuple[str, Any]] = [(segments[0][0], None)]
+    for simple, segments in paths:
+        if simple:
+            where = resolve_simple(ctx.params, segments, simple)
+        elif segments[0][0].startswith("$"):
+            where = [(segments[0][0], None)]
         else:
             where = list(resolve(ctx.params, segments))
         for concrete, value in where:
@@ -277,6 +315,7 @@ def _judge(rule: Rule, paths: _Paths, ctx: Context, prefix: str) -> Finding | No
     if not failures:  # a pass is the same value every time: built once (hot path)
         return _pass(rule.id, rule.severity, pre + ", ".join(checked), rule.title, rule.remediation)
     fields = ", ".join(pre + p + (f".{v.at}" if v.at else "") for p, v in failures)
+    fixes = dict.fromkeys(v.fix for _, v in failures if v.fix)
     reasons = "; ".join(dict.fromkeys(v.reason for _, v in failures))
     waived = rule.id in ctx.policy.waivers
     return Finding(
@@ -285,5 +324,5 @@ def _judge(rule: Rule, paths: _Paths, ctx: Context, prefix: str) -> Finding | No
         "waived" if waived else "fail",
         fields,
         f"{rule.title}: {reasons}" + (" (waived by policy)" if waived else ""),
-        rule.remediation,
+        " ".join(fixes) + (" " if fixes else "") + rule.remediation,
     )

@@ -115,6 +115,28 @@ def resolve(node: Any, segments: Sequence[Segment], prefix: str = "") -> Iterato
     yield from resolve(value, segments[1:], here)
 
 
+def simple_path(segments: Sequence[Segment]) -> str:
+    """The one concrete path of a path without ``[]`` (``"A?.B"`` -> ``"A.B"``), or
+    ``""`` for a path that may reach many places (or a ``$`` pseudo-field)."""
+    if any(each for _, each, _ in segments) or segments[0][0].startswith("$"):
+        return ""
+    return ".".join(name for name, _, _ in segments)
+
+
+def resolve_simple(node: Any, segments: Sequence[Segment], path: str) -> list[tuple[str, Any]]:
+    """:func:`resolve` for a path without ``[]`` (``path`` = :func:`simple_path`): a
+    loop instead of nested generators (the engine's hot path)."""
+    value = node
+    for name, _, optional in segments:
+        if type(value) is dict or isinstance(value, Mapping):
+            value = value.get(name, MISSING)
+        else:
+            value = MISSING
+        if value is MISSING or value is None:
+            return [] if optional else [(path, MISSING)]
+    return [(path, value)]
+
+
 def fill_path(
     node: Any,
     segments: Sequence[Segment],

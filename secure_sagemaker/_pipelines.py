@@ -18,8 +18,10 @@ __all__ = [
     "Unresolved",
     "iter_steps",
     "load_pipeline_definition",
+    "parameter_values",
     "step_requests",
     "unresolve",
+    "with_execution_values",
 ]
 
 PIPELINE_OPERATIONS = frozenset({"CreatePipeline", "UpdatePipeline"})
@@ -91,18 +93,105 @@ class _Problem:
 @attrs.frozen
 class Unresolved:
     """A pipeline expression (``{"Get": ...}``, ``{"Std:Join": ...}``) whose value is
-    only known when the pipeline executes."""
+    only known when the pipeline executes.  ``parameter``: it reads a pipeline
+    parameter that has no ``DefaultValue`` (nor a value given to the execution)."""
 
     expression: str
+    parameter: bool = False
 
 
-def unresolve(node: Any) -> Any:
-    """Replace pipeline expressions by :class:`Unresolved` markers (in a copy)."""
-    return copy_structure(node, _marker)
+_PARAMETER = "Parameters."
+_EXECUTION = "Execution."
+# what an execution variable (Execution.PipelineExecutionId, .StartDateTime ...) is
+# judged as: a plain token, so a URI built around it is judged by its literal bucket,
+# and one standing in a security field by itself fails that field's check
+_EXECUTION_VALUE = "pipeline-execution-variable"
+_MISSING_VALUE = object()
 
 
-def _marker(node: Mapping[str, Any]) -> Unresolved | None:
-    return Unresolved(next(iter(node))) if is_expression(node) else None
+def parameter_values(definition: Mapping[str, Any]) -> dict[str, Any]:
+    """``{name: DefaultValue}`` of the definition's ``Parameters`` that have one."""
+    out: dict[str, Any] = {}
+    params = definition.get("Parameters")
+    for p in params if isinstance(params, list) else ():
+        if isinstance(p, Mapping) and isinstance(p.get("Name"), str) and "DefaultValue" in p:
+            out[p["Name"]] = p["DefaultValue"]
+    return out
+
+
+def with_execution_values(definition: dict[str, Any], given: Any) -> dict[str, Any]:
+    """``definition`` (modified) with the ``PipelineParameters`` of a
+    StartPipelineExecution (``[{"Name", "Value"}]``, strings) as the parameters'
+    ``DefaultValue``s, converted to each parameter's ``Type`` - so judging the
+    definition judges the values this execution runs with.  A value that does not
+    convert is kept as the string (the service rejects it)."""
+    values = {
+        g["Name"]: g.get("Value")
+        for g in (given if isinstance(given, list) else ())
+        if isinstance(g, Mapping) and isinstance(g.get("Name"), str)
+    }
+    params = definition.get("Parameters")
+    for p in params if isinstance(params, list) else ():
+        if isinstance(p, dict) and p.get("Name") in values:
+            p["DefaultValue"] = _typed(values[p["Name"]], p.get("Type"))
+    return definition
+
+
+def _typed(value: Any, kind: Any) -> Any:
+    try:
+        if kind == "Integer":
+            return int(value)
+        if kind == "Float":
+            return float(value)
+        if kind == "Boolean" and str(value).lower() in ("true", "false"):
+            return str(value).lower() == "true"
+    except (TypeError, ValueError):
+        pass
+    return value
+
+
+def unresolve(node: Any, parameters: Mapping[str, Any] | None = None) -> Any:
+    """Replace pipeline expressions by their value where ``parameters`` (name ->
+    value) decide it - ``{"Get": "Parameters.X"}``, an execution variable (a token the
+    service chooses), a ``Std:Join`` of such parts - and by :class:`Unresolved`
+    markers elsewhere, such as a step's properties (in a copy)."""
+    values = parameters or {}
+    return copy_structure(node, lambda d: _marker(d, values))
+
+
+def _marker(node: Mapping[str, Any], values: Mapping[str, Any]) -> Any:
+    if not is_expression(node):
+        return None
+    value = _value(node, values)
+    if value is not _MISSING_VALUE:
+        return value
+    (key,) = node
+    got = node[key]
+    parameter = key == "Get" and isinstance(got, str) and got.startswith(_PARAMETER)
+    return Unresolved(key, parameter=parameter)
+
+
+def _value(node: Any, values: Mapping[str, Any]) -> Any:
+    """The value of an expression decided by parameter values, or ``_MISSING_VALUE``."""
+    if not isinstance(node, Mapping) or not is_expression(node):
+        return node if isinstance(node, (str, int, float, bool)) else _MISSING_VALUE
+    (key,) = node
+    arg = node[key]
+    if key == "Get" and isinstance(arg, str) and arg.startswith(_PARAMETER):
+        name = arg[len(_PARAMETER) :]
+        value = values.get(name, _MISSING_VALUE)
+        return value if isinstance(value, (str, int, float, bool)) else _MISSING_VALUE
+    if key == "Get" and isinstance(arg, str) and arg.startswith(_EXECUTION):
+        return _EXECUTION_VALUE  # chosen by the service (an ID, a time): never a policy value
+    if key == "Std:Join" and isinstance(arg, Mapping) and isinstance(arg.get("Values"), list):
+        on, parts = arg.get("On", ""), [_value(v, values) for v in arg["Values"]]
+        if isinstance(on, str) and _MISSING_VALUE not in parts:
+            return on.join(_text(p) for p in parts)
+    return _MISSING_VALUE
+
+
+def _text(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def iter_steps(steps: Any, prefix: str) -> Iterator[tuple[str, Mapping[str, Any]]]:

@@ -131,6 +131,26 @@ def check_session(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> Non
         raise PolicyError("must be a number of seconds from 1800 to 43200", key=attribute.name)
 
 
+_PRODUCT = re.compile(r"^prod-[a-z0-9]{1,100}$")
+_TEMPLATE_URL = re.compile(r"^https://[A-Za-z0-9.-]+(?:/[^\s?#@\\]*)?$")
+
+
+def check_project_templates(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """Each entry a Service Catalog product ID or an ``https://`` template URL without
+    a query, fragment, user info or ``..`` segment."""
+    for item in value:
+        ok = isinstance(item, str) and (
+            _PRODUCT.match(item) is not None
+            or (_TEMPLATE_URL.match(item) is not None and "/../" not in item + "/")
+        )
+        if not ok:
+            raise PolicyError(
+                "each entry must be a Service Catalog product ID (prod-...) or an https:// "
+                "template URL",
+                key=attribute.name,
+            )
+
+
 def check_bool(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, bool):
         raise PolicyError("must be true or false", key=attribute.name)

@@ -56,12 +56,14 @@ class Verdict:
     """What a check says about one field value.
 
     ``reason`` explains a failure without quoting the value; ``at`` is an optional
-    sub-path below the checked field (``"Subnets"`` below ``"VpcConfig"``).
+    sub-path below the checked field (``"Subnets"`` below ``"VpcConfig"``); ``fix``,
+    when set, is put before the rule's remediation (how to fix this failure).
     """
 
     passed: bool
     reason: str = ""
     at: str = ""
+    fix: str = ""
 
 
 PASS = Verdict(True)

@@ -29,8 +29,9 @@ import attrs
 import botocore.client
 import botocore.session
 
-from secure_sagemaker import _aio
-from secure_sagemaker._aws.caller import caller_account, sibling_client
+from secure_sagemaker import _aio, _sdk_defaults
+from secure_sagemaker._aws.caller import caller_account
+from secure_sagemaker._guard_fetch import fetch_related
 from secure_sagemaker.controls import REGISTRY
 from secure_sagemaker.controls.operations import SERVICE_IDS
 from secure_sagemaker.evaluation import evaluate, judge_operation, not_judgeable, secure_request
@@ -53,14 +54,13 @@ logger = logging.getLogger("secure_sagemaker.guard")
 _INSTALL_ID = "secure-sagemaker:install"
 _PROTECT_ID = "secure-sagemaker:protect"
 _MARK = "_secure_sagemaker_binding"
-_PIPELINE_OPS = ("CreatePipeline", "UpdatePipeline")
 
 
 @attrs.define
 class _Binding:
     """What a client's handlers need: the policy (shared and swappable for
-    :func:`install`) and a weak reference to the client, for fetching pipeline
-    definitions with the same credentials."""
+    :func:`install`) and a weak reference to the client, for fetching what a request
+    points at (:mod:`secure_sagemaker._guard_fetch`) with the same credentials."""
 
     policy: SecurityPolicy | None
     client: weakref.ReferenceType[Any] | None = None
@@ -131,11 +131,9 @@ def _judge_request(
     new, filled = secure_request(operation, params, policy, service=service)
     for rule_id, field in filled:
         logger.info("%s: filled %s from the policy (%s)", operation, field, rule_id)
-    judged: Mapping[str, Any] = new
-    if operation in _PIPELINE_OPS:
-        body = _fetch_pipeline_definition(new, binding)  # may pin its VersionId
-        if body is not None:  # judged as stored in S3; sent unchanged
-            judged = {**new, "PipelineDefinition": body}
+    client = binding.client() if binding.client is not None else None
+    extra = fetch_related(operation, service, new, client)  # may pin a VersionId
+    judged: Mapping[str, Any] = {**new, **extra} if extra else new  # extra: never sent
     findings = judge_operation(operation, judged, policy, service=service, region=region)
     decide(operation, findings, policy)
     return new
@@ -182,43 +180,6 @@ def decide(operation: str, findings: list[Finding], policy: SecurityPolicy) -> N
             )
         return
     raise InsecureRequestError(operation, blocking)
-
-
-def _fetch_pipeline_definition(params: dict[str, Any], binding: _Binding) -> str | None:
-    """The body of a ``PipelineDefinitionS3Location``, fetched with the caller's
-    credentials, or ``None`` (then rule SM250 refuses the request, and the reason
-    is logged - never the content).
-
-    A location without ``VersionId`` is pinned: ``params`` (the request to send) gets
-    the ``VersionId`` of the object judged, so it cannot be swapped before the call.
-    An unversioned bucket gives none: ``None``, and SM250 asks for a VersionId."""
-    location = params.get("PipelineDefinitionS3Location")
-    if params.get("PipelineDefinition") is not None or not isinstance(location, Mapping):
-        return None
-    client = binding.client() if binding.client is not None else None
-    try:
-        body, version = _fetch_s3(client, location)
-    except Exception as err:
-        logger.warning("PipelineDefinitionS3Location could not be fetched (%s)", type(err).__name__)
-        return None
-    if not location.get("VersionId"):
-        if not version:
-            logger.warning("PipelineDefinitionS3Location has no VersionId (unversioned bucket)")
-            return None
-        params["PipelineDefinitionS3Location"] = {**location, "VersionId": version}
-    return body
-
-
-def _fetch_s3(client: Any, location: Mapping[str, Any]) -> tuple[str, str | None]:
-    """``(body, VersionId or None)`` of the object at ``location``."""
-    if client is None:
-        raise RuntimeError("no client to take credentials from")
-    s3 = sibling_client(client, "s3")  # same credentials as the caller
-    extra = {"VersionId": location["VersionId"]} if location.get("VersionId") else {}
-    obj = s3.get_object(Bucket=location["Bucket"], Key=location["ObjectKey"], **extra)
-    version = obj.get("VersionId")
-    pinned = version if isinstance(version, str) and version != "null" else None
-    return str(obj["Body"].read().decode("utf-8")), pinned
 
 
 # --------------------------------------------------------------------------- registration
@@ -340,7 +301,9 @@ def install(policy: SecurityPolicy | None = None) -> SecurityPolicy:
 
     ``policy`` defaults to :meth:`SecurityPolicy.load`.  Idempotent; installing
     another policy replaces the first (logged).  Clients given their own policy
-    with :func:`protect` keep it.  Returns the installed policy.
+    with :func:`protect` keep it.  Also makes the policy the installed SageMaker
+    SDK's own defaults until :func:`uninstall` (:mod:`._sdk_defaults`), so the SDK
+    builds isolated requests right.  Returns the installed policy.
     Raises :class:`~secure_sagemaker.PolicyError` if the policy file is malformed.
     """
     pol = policy if policy is not None else SecurityPolicy.load()
@@ -358,6 +321,8 @@ def install(policy: SecurityPolicy | None = None) -> SecurityPolicy:
             _state.unpatch_aio = _aio.patch(_on_new_client)
         for client in _existing_clients():
             _install_on(client)
+        # the SDK builds isolated requests itself (code channel, repacked model)
+        _sdk_defaults.apply(pol)
         logger.info("secure-sagemaker: guard installed on %d client(s)", len(_state.clients))
     return pol
 
@@ -382,7 +347,8 @@ def _wrap_client_creation() -> Callable[..., Any]:
 
 
 def uninstall() -> None:
-    """Remove what :func:`install` added, from every client.  Idempotent.
+    """Remove what :func:`install` added, from every client, and the SDK defaults.
+    Idempotent.
     Clients guarded explicitly with :func:`protect` stay guarded."""
     with _lock:
         if _state.original_create_client is not None:
@@ -398,6 +364,7 @@ def uninstall() -> None:
                 delattr(client, _MARK)
         _state.clients.clear()
         _state.policy = None
+        _sdk_defaults.restore()
 
 
 def installed_policy() -> SecurityPolicy | None:

@@ -232,12 +232,34 @@ def judge_views(
     ]
 
 
-def _not_found(err: ClientError) -> NetworkConfigurationError | None:
+def _missing(ec2: Any, ids: Sequence[str], views: Any) -> list[str]:
+    """The IDs EC2 does not know, asked one at a time (error messages are not reliable)."""
+    missing = []
+    for one in ids:
+        try:
+            views(ec2, [one])
+        except ClientError as err:
+            if not error_code(err).endswith((".NotFound", ".Malformed")):
+                raise
+            missing.append(one)
+    return missing
+
+
+def _not_found(
+    err: ClientError, ec2: Any, subnets: Sequence[str], groups: Sequence[str]
+) -> NetworkConfigurationError | None:
+    """The error naming which of the caller's own IDs (from the policy or the
+    arguments, not from a request) EC2 does not know."""
     code = error_code(err)
     if code.endswith(".NotFound") or code.endswith(".Malformed"):
+        named = [
+            *(f"subnet {i}" for i in _missing(ec2, subnets, subnet_views)),
+            *(f"security group {i}" for i in _missing(ec2, groups, security_group_views)),
+        ]
+        which = ", ".join(named) or "a subnet or security group"
         return NetworkConfigurationError(
-            f"EC2 does not know a subnet or security group the resource would use ({code}); "
-            "check the IDs and the region"
+            f"EC2 does not know {which} in this region ({code}); "
+            "check the IDs in the policy and the region"
         )
     return None
 
@@ -265,7 +287,7 @@ def _gather(
         subnet_docs = subnet_views(ec2, list(subnets))
         group_docs = security_group_views(ec2, list(security_groups))
     except ClientError as err:
-        mapped = _not_found(err)
+        mapped = _not_found(err, ec2, subnets, security_groups)
         if mapped is None:
             raise
         raise mapped from None

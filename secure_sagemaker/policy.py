@@ -34,6 +34,7 @@ from secure_sagemaker._policy_fields import (
     check_justified,
     check_kms,
     check_mode,
+    check_project_templates,
     check_session,
     check_vpc,
     check_waivers,
@@ -91,6 +92,13 @@ class SecurityPolicy:
     * ``allow_ssm_access``, ``allow_remote_access``, ``allow_docker_access`` (default
       false): whether SSM access to endpoints, remote access to Studio spaces and
       Docker access in Studio may ever be enabled.
+    * ``allow_global_inference_gateways``, ``allow_edge_devices``,
+      ``allow_servicecatalog_portfolio`` (default false): whether global inference
+      gateways may be created or changed, Edge Manager devices registered, and the
+      SageMaker Service Catalog portfolio enabled for Studio users.
+    * ``allowed_project_templates``: Service Catalog product IDs (``prod-...``) and
+      CloudFormation template URLs (``https://...``; one ending in ``/`` is a prefix)
+      that SageMaker projects may provision; empty means none.
     * ``allow_deletions``: resource name or ARN -> justification: permanent deletions
       (object versions, key deletion) allowed for that resource only.
     * ``allow_operations``: ``"service:Operation"`` -> justification: mutating
@@ -143,6 +151,12 @@ class SecurityPolicy:
     allow_ssm_access: bool = attrs.field(default=False, validator=check_bool)
     allow_remote_access: bool = attrs.field(default=False, validator=check_bool)
     allow_docker_access: bool = attrs.field(default=False, validator=check_bool)
+    allow_global_inference_gateways: bool = attrs.field(default=False, validator=check_bool)
+    allow_edge_devices: bool = attrs.field(default=False, validator=check_bool)
+    allow_servicecatalog_portfolio: bool = attrs.field(default=False, validator=check_bool)
+    allowed_project_templates: tuple[str, ...] = attrs.field(
+        default=(), converter=strs, validator=check_project_templates
+    )
     allow_deletions: Mapping[str, str] = attrs.field(
         factory=dict, converter=to_mapping, validator=check_justified("allow_deletions")
     )

@@ -18,7 +18,7 @@ The values live in :mod:`secure_sagemaker._rule_values`, the catalog in
 
 from __future__ import annotations
 
-from secure_sagemaker._catalog import Catalog
+from secure_sagemaker._catalog import Catalog, Related
 from secure_sagemaker._paths import MISSING, display_path
 from secure_sagemaker._pipelines import Unresolved
 from secure_sagemaker._rule_values import (
@@ -44,6 +44,7 @@ __all__ = [
     "Context",
     "Default",
     "Finding",
+    "Related",
     "Rule",
     "Severity",
     "Status",

@@ -120,7 +120,9 @@ def test_a_mistyped_region_is_a_usage_error(
     for argv in (("--region", "us-east1"), ("--region", "eu-west-1,us-east1")):
         assert run_audit_command(_args(*argv)) == 2
         out, err = capsys.readouterr()
-        assert err == "error: unknown region 'us-east1'; did you mean us-east-1?\n"
+        assert err.startswith(
+            "secure-sagemaker: error: unknown region 'us-east1' (--region); did you mean us-east-1?"
+        )
         assert out == ""
 
 
@@ -137,7 +139,8 @@ def test_nothing_assessable_exits_2_with_cause_and_fix(
     lines = err.splitlines()
     assert len(lines) == 2 and lines[0] == lines[1]
     assert re.fullmatch(
-        r"error: nothing could be assessed in us-east-1 - (\d+) not assessed on \d+ "
+        r"secure-sagemaker: error: nothing could be assessed in us-east-1 - (\d+) "
+        r"not assessed on \d+ "
         r"resource\(s\): \1 access denied \(403\); fix: give the audit identity read "
         r"access .*SecurityAudit.*",
         lines[0],
@@ -167,7 +170,8 @@ def test_what_could_not_be_assessed_fails_unless_allowed(
     assert {f["rule_id"] for f in data["findings"] if f["status"] == "fail"} >= {"SM430"}
     summary = f"{denied} not assessed on 1 resource(s): {denied} access denied (403)"
     assert strict_err == (
-        f"error: incomplete audit - {summary}; fix: give the audit identity read access "
+        f"secure-sagemaker: error: incomplete audit - {summary}; "
+        "fix: give the audit identity read access "
         "(the AWS managed policies SecurityAudit and AmazonSageMakerReadOnly cover it) or "
         "choose another --profile (--allow-errors accepts an incomplete audit)\n"
     )
@@ -187,7 +191,8 @@ def test_roles_that_cannot_be_assumed_exit_2_naming_the_role_fix(
     assert code == 2
     err = capsys.readouterr().err
     assert re.fullmatch(
-        r"error: nothing could be assessed in us-east-1 - (\d+) not assessed on 2 resource\(s\): "
+        r"secure-sagemaker: error: nothing could be assessed in us-east-1 - (\d+) "
+        r"not assessed on 2 resource\(s\): "
         r"\1 role not assumed: access denied \(AccessDenied\); fix: check --role-arn-template "
         r"and that each role trusts the calling identity\n",
         err,

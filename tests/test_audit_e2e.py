@@ -5,8 +5,9 @@ moto lacks ListUserProfiles/DescribeUserProfile, ListNotebookInstanceLifecycleCo
 and ListMonitoringSchedules/DescribeMonitoringSchedule: those calls are stubbed (and
 only those), and so are the lists of the kinds moto lacks entirely (EMPTY_LISTS:
 ListSpaces, ListApps, ListInferenceComponents, ListMlflowTrackingServers,
-ListWorkforces, ListOptimizationJobs answer no items here; tests/test_audit_new_kinds.py
-seeds those kinds).  moto drops some fields on Describe (notebook PlatformIdentifier and
+ListWorkforces, ListOptimizationJobs and the lists of tests/test_audit_more_kinds.py's
+kinds answer no items here; tests/test_audit_new_kinds.py and test_audit_more_kinds.py
+seed those kinds).  moto drops some fields on Describe (notebook PlatformIdentifier and
 IMDS config, model EnableNetworkIsolation, processing volume KMS key): the Describe
 calls of the *secure* resources that set them are stubbed with what was created, so
 a secure setting moto cannot return is not reported as insecure.
@@ -524,6 +525,27 @@ EMPTY_LISTS = {
     "ListMlflowTrackingServers": "TrackingServerSummaries",
     "ListWorkforces": "Workforces",
     "ListOptimizationJobs": "OptimizationJobSummaries",
+    # tests/test_audit_more_kinds.py seeds these
+    "ListHubs": "HubSummaries",
+    "ListLabelingJobs": "LabelingJobSummaryList",
+    "ListStudioLifecycleConfigs": "StudioLifecycleConfigs",
+    "ListFeatureGroups": "FeatureGroupSummaries",
+    "ListEdgePackagingJobs": "EdgePackagingJobSummaries",
+    "ListInferenceRecommendationsJobs": "InferenceRecommendationsJobs",
+    "ListInferenceExperiments": "InferenceExperiments",
+    "ListAlgorithms": "AlgorithmSummaryList",
+    "ListPartnerApps": "Summaries",
+    "ListProjects": "ProjectSummaryList",
+    "ListMlflowApps": "Summaries",
+    "ListCodeRepositories": "CodeRepositorySummaryList",
+    "ListDeviceFleets": "DeviceFleetSummaries",
+    "ListFlowDefinitions": "FlowDefinitionSummaries",
+    "ListWorkteams": "Workteams",
+    "ListImages": "Images",
+    "ListInferenceRouters": "InferenceRouters",
+    "ListAIBenchmarkJobs": "AIBenchmarkJobs",
+    "ListAIRecommendationJobs": "AIRecommendationJobs",
+    "ListAIWorkloadConfigs": "AIWorkloadConfigs",
 }
 
 

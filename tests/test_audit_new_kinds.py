@@ -25,7 +25,7 @@ from secure_sagemaker.audit import AuditReport, audit
 from secure_sagemaker.audit._kinds import KINDS, to_request
 from secure_sagemaker.policy import SecurityPolicy
 from secure_sagemaker.testing import EmbeddedAWS
-from tests.test_audit_e2e import stub
+from tests.test_audit_e2e import EMPTY_LISTS, stub
 
 pytestmark = pytest.mark.e2e
 
@@ -284,6 +284,10 @@ def _install(session: Any, seeded: Account) -> None:
         stub(session, "sagemaker", describe_op, describe)
     for operation, key in EMPTY.items():
         stub(session, "sagemaker", operation, partial(_no_items, key))
+    seeded_lists = {list_op for list_op, *_ in STUBBED.values()}
+    for operation, key in EMPTY_LISTS.items():  # the kinds test_audit_more_kinds.py seeds
+        if operation not in seeded_lists:
+            stub(session, "sagemaker", operation, partial(_no_items, key))
 
 
 def _no_items(key: str, params: dict[str, Any]) -> dict[str, Any]:

@@ -161,7 +161,8 @@ def _args(*argv: str) -> argparse.Namespace:
 def test_cli_usage_errors_exit_2_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_audit_command(_args("--services", "lambda", "--region", "us-east-1")) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: unknown service") and err.count("\n") == 1
+    assert err.startswith("secure-sagemaker: error: unknown service(s) lambda; choose from")
+    assert err.count("\n") == 1 and "fix:" not in err  # the message is its own fix
     assert run_audit_command(_args("--policy", "/nonexistent/policy.toml")) == 2
     assert capsys.readouterr().err.count("\n") == 1
 
@@ -240,7 +241,7 @@ def test_cli_mistyped_region_exits_2_with_one_line(
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # a call would fail
     assert run_audit_command(_args("--region", "us-east1")) == 2
     out, err = capsys.readouterr()
-    assert err == "error: unknown region 'us-east1'; did you mean us-east-1?\n"
+    assert err == "secure-sagemaker: error: unknown region 'us-east1' (--region); did you mean us-east-1?\n"
     assert out == ""
 
 

@@ -343,11 +343,12 @@ def test_copy_structure_copies_every_level_and_survives_any_depth() -> None:
 def test_unresolve_marks_expressions_at_any_depth() -> None:
     args = {
         "VpcConfig": {"Get": "Parameters.Vpc"},
-        "List": [{"Std:Join": {"On": "", "Values": []}}],
+        "List": [{"Std:Join": {"On": "", "Values": [{"Get": "Steps.A.Properties.B"}]}}],
         "Keep": ({"Get": "x"},),
     }
     out = unresolve(args)
-    assert out["VpcConfig"] == Unresolved("Get") and out["List"] == [Unresolved("Std:Join")]
+    assert out["VpcConfig"] == Unresolved("Get", parameter=True)  # no value known
+    assert out["List"] == [Unresolved("Std:Join")]
     assert out["Keep"] is args["Keep"]  # tuples are values, as before
     assert unresolve({"Get": "x"}) == Unresolved("Get")
     unresolve(nested(200_000, "dl"))  # no RecursionError

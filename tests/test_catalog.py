@@ -63,7 +63,7 @@ def test_id_ranges_follow_the_design() -> None:
                     "CreatePresignedDomainUrl", "CreateSpace", "UpdateSpace", "CreateApp",
                     "CreateStudioLifecycleConfig", "CreatePresignedMlflow", "CreatePartnerApp",
                     "CreateMlflow", "UpdateMlflow", "CreateWorkforce", "UpdateWorkforce",
-                    "StartSession")}
+                    "StartSession", "UpdatePartnerApp")}
     for rule in CATALOG:
         if rule.id.startswith("SM1"):
             assert all(op.startswith(ranges["1"]) for op in rule.operations), rule.id

@@ -34,35 +34,42 @@ def test_explain_a_rule_and_an_unknown_one(capsys: pytest.CaptureFixture[str]) -
     assert code == 2 and "unknown rule" in err
 
 
-def test_check_exit_codes_follow_fail_on(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_check_exit_codes_follow_fail_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("SECURE_SAGEMAKER_POLICY", raising=False)
     request = tmp_path / "job.json"
     request.write_text(json.dumps(training(EnableNetworkIsolation=False)))
     code, out, _ = run(capsys, "check", str(request), "--operation", "CreateTrainingJob")
     assert code == 1 and "FAIL SM202" in out
-    code, _, _ = run(capsys, "check", str(request), "--operation", "CreateTrainingJob",
-                     "--fail-on", "critical")
+    code, _, _ = run(
+        capsys, "check", str(request), "--operation", "CreateTrainingJob", "--fail-on", "critical"
+    )
     assert code == 0
     code, _, err = run(capsys, "check", str(tmp_path / "missing.json"), "--operation", "X")
     assert code == 2 and "cannot read" in err
 
 
-def test_check_accepts_a_bare_pipeline_definition(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_check_accepts_a_bare_pipeline_definition(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("SECURE_SAGEMAKER_POLICY", raising=False)
     definition = tmp_path / "pipeline.json"
     definition.write_text(pipeline(training(EnableNetworkIsolation=False))["PipelineDefinition"])
-    code, out, _ = run(capsys, "check", str(definition), "--operation", "CreatePipeline",
-                       "--format", "json")
+    code, out, _ = run(
+        capsys, "check", str(definition), "--operation", "CreatePipeline", "--format", "json"
+    )
     fails = [f for f in json.loads(out) if f["status"] == "fail"]
-    assert code == 1 and any(f["rule_id"] == "SM202" and "Steps[Train]" in f["field"] for f in fails)
+    assert code == 1 and any(
+        f["rule_id"] == "SM202" and "Steps[Train]" in f["field"] for f in fails
+    )
 
 
-def test_guardrails_are_valid_json(capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_guardrails_are_valid_json(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("SECURE_SAGEMAKER_POLICY", raising=False)
     code, out, _ = run(capsys, "guardrails", "--form", "scp")
@@ -72,8 +79,9 @@ def test_guardrails_are_valid_json(capsys: pytest.CaptureFixture[str], tmp_path:
     assert all(len(json.dumps(d, separators=(",", ":"))) <= 5120 for d in documents)
 
 
-def test_a_malformed_policy_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_malformed_policy_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "secure-sagemaker.toml").write_text('subnets = ["nope"]\n')
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("SECURE_SAGEMAKER_POLICY", raising=False)
@@ -85,8 +93,10 @@ def test_import_does_not_pull_in_sagemaker_flask_or_moto() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, secure_sagemaker; "
-            "print(sorted(m for m in ('sagemaker', 'flask', 'moto', 'werkzeug') if m in sys.modules))")
+    code = (
+        "import sys, secure_sagemaker; "
+        "print(sorted(m for m in ('sagemaker', 'flask', 'moto', 'werkzeug') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
     assert ss.__all__ == sorted(ss.__all__)
@@ -110,11 +120,17 @@ def test_python_m_runs_the_cli_with_the_same_exit_codes() -> None:
     import subprocess
     import sys
 
-    ok = subprocess.run([sys.executable, "-m", "secure_sagemaker.cli", "explain", "SM202"],
-                        capture_output=True, text=True)
+    ok = subprocess.run(
+        [sys.executable, "-m", "secure_sagemaker.cli", "explain", "SM202"],
+        capture_output=True,
+        text=True,
+    )
     assert ok.returncode == 0 and "defined in secure_sagemaker/controls/" in ok.stdout
-    bad = subprocess.run([sys.executable, "-m", "secure_sagemaker.cli", "explain", "SM999"],
-                         capture_output=True, text=True)
+    bad = subprocess.run(
+        [sys.executable, "-m", "secure_sagemaker.cli", "explain", "SM999"],
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode == 2 and "unknown rule" in bad.stderr
 
 
@@ -126,8 +142,9 @@ def test_exit_codes_are_named_once() -> None:
     assert cli.EXIT_USAGE is _common.EXIT_USAGE
 
 
-@pytest.mark.parametrize("module", ["audit/_audit.py", "audit/_render.py", "policy_init.py",
-                                    "sdkconfig.py"])
+@pytest.mark.parametrize(
+    "module", ["audit/_audit.py", "audit/_render.py", "policy_init.py", "sdkconfig.py"]
+)
 def test_library_modules_parse_no_arguments_and_print_nothing(module: str) -> None:
     source = (Path(ss.__file__).parent / module).read_text()
     assert "argparse" not in source and "sys.stderr" not in source and "print(" not in source
@@ -142,8 +159,8 @@ def test_check_fails_closed_on_names_and_unclassified_operations(
     request.write_text(json.dumps({"ProjectName": "h"}))
     code, _, err = run(capsys, "check", str(request), "--operation", "CreateTrainingJobs")
     assert code == 2 and "did you mean CreateTrainingJob?" in err
-    code, out, _ = run(capsys, "check", str(request), "--operation", "CreateProject")
-    assert code == 1 and "FAIL SM000" in out and "sagemaker:CreateProject" in out
+    code, out, _ = run(capsys, "check", str(request), "--operation", "DeleteModelCard")
+    assert code == 1 and "FAIL SM000" in out and "sagemaker:DeleteModelCard" in out
     code, out, _ = run(capsys, "check", str(request), "--operation", "AddTags")
     assert code == 0 and "sagemaker:AddTags is allowed (tags only)" in out
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from secure_sagemaker.cli._docs import render_controls_markdown
-from secure_sagemaker.controls import CATALOG
+from secure_sagemaker.controls import CATALOG, REGISTRY
 from secure_sagemaker.rules import display_path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,7 +77,7 @@ YARDSTICK = [
 
 def test_generated_controls_page_is_current() -> None:
     page = (ROOT / "docs" / "controls.md").read_text(encoding="utf-8")
-    assert page == render_controls_markdown(CATALOG), (
+    assert page == render_controls_markdown(CATALOG, REGISTRY), (
         "docs/controls.md is stale: run `secure-sagemaker rules --format markdown > docs/controls.md`"
     )
 
@@ -91,6 +91,15 @@ def test_generated_operations_page_is_current() -> None:
         "docs/operations.md is stale: run "
         "`secure-sagemaker operations --format markdown > docs/operations.md`"
     )
+
+
+def test_the_controls_page_ends_with_every_judged_operation_and_its_rules() -> None:
+    page = render_controls_markdown(CATALOG, REGISTRY)
+    section = page.split("\n## Operations judged\n", 1)[1]
+    for service, ops in REGISTRY.judged.items():
+        for op in ops:
+            assert f"\n| `{op}` | " in section, (service, op)
+    assert "\n| `CreateEndpoint` | " in section and "SM370" in section
 
 
 def test_every_rule_has_a_section_and_an_anchor_row() -> None:

@@ -90,6 +90,9 @@ def test_every_pipeline_step_is_judged_as_the_request_it_becomes() -> None:
 def test_pipeline_parameters_in_security_fields_fail_with_their_own_message() -> None:
     params = pipeline(training(VpcConfig={"Get": "Parameters.Vpc"}))
     f = next(f for f in ss.evaluate("UpdatePipeline", params, POLICY) if f.rule_id == "SM201")
+    assert f.status == "fail" and "pipeline parameter with no DefaultValue" in f.message
+    step = pipeline(training(VpcConfig={"Get": "Steps.Prep.Properties.Vpc"}))
+    f = next(f for f in ss.evaluate("UpdatePipeline", step, POLICY) if f.rule_id == "SM201")
     assert f.status == "fail" and "pipeline expression" in f.message
 
 

@@ -115,8 +115,8 @@ def test_an_unknown_sagemaker_operation_is_refused_and_an_allowed_one_is_sent(
     ss.install(POLICY)
     sm = session.client("sagemaker", region_name="us-east-1")
     sent = Sent(sm)
-    with pytest.raises(ss.InsecureRequestError, match="sagemaker:CreateProject"):
-        sm.create_project(ProjectName="churn")
+    with pytest.raises(ss.InsecureRequestError, match="sagemaker:DeleteModelCard"):
+        sm.delete_model_card(ModelCardName="churn")
     assert sent.ops == []
     sm.list_model_package_groups()  # read
     with pytest.raises(ClientError):  # sent: moto has no such model
@@ -127,14 +127,14 @@ def test_an_unknown_sagemaker_operation_is_refused_and_an_allowed_one_is_sent(
 def test_the_policy_allows_an_unknown_operation_by_name(session: boto3.Session) -> None:
     policy = attrs.evolve(
         POLICY,
-        allow_operations={"sagemaker:CreateProject": "service catalog; ml-platform; 2027-06"},
+        allow_operations={"sagemaker:DeleteModelCard": "draft cards; ml-platform; 2027-06"},
     )
     ss.install(policy)
     sm = session.client("sagemaker", region_name="us-east-1")
     sent = Sent(sm)
-    with pytest.raises(ClientError):  # sent: moto does not implement CreateProject
-        sm.create_project(ProjectName="churn")
-    assert [e.rsplit(".", 1)[-1] for e in sent.ops] == ["CreateProject"]
+    with pytest.raises(ClientError):  # sent: moto holds no such card
+        sm.delete_model_card(ModelCardName="churn")
+    assert [e.rsplit(".", 1)[-1] for e in sent.ops] == ["DeleteModelCard"]
 
 
 def test_sagemaker_runtime_invocations_are_allowed_and_judged_by_nothing(

@@ -367,9 +367,9 @@ def test_an_unknown_operation_is_refused_and_warn_mode_sends_it(caplog: Any) -> 
     wire = Wire()
     client = wire.attach(ss.protect(make_client(), POLICY))
     with pytest.raises(ss.InsecureRequestError, match="SM000"):
-        client.create_project(ProjectName="h")
+        client.delete_model_card(ModelCardName="h")
     assert wire.sent == []
     ss.protect(client, attrs.evolve(POLICY, mode="warn"))
-    client.create_project(ProjectName="h")
-    assert [op for op, _ in wire.sent] == ["CreateProject"]
+    client.delete_model_card(ModelCardName="h")
+    assert [op for op, _ in wire.sent] == ["DeleteModelCard"]
     assert "SM000" in caplog.text

@@ -205,6 +205,8 @@ def test_install_loads_only_the_policy_engine_catalog_and_guard() -> None:
         f"{ROOT}._aws",
         f"{ROOT}._paths",
         f"{ROOT}._pipelines",
+        f"{ROOT}._sdk_defaults",
+        f"{ROOT}.sdkconfig",
         f"{ROOT}.evaluation",
         f"{ROOT}.exceptions",
         f"{ROOT}.guard",

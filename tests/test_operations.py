@@ -88,9 +88,9 @@ def test_a_typo_with_a_service_is_checked_against_that_service() -> None:
 
 
 def test_an_unknown_real_mutating_operation_fails_sm000() -> None:
-    (finding,) = ss.evaluate("CreateProject", {"ProjectName": "h"})
+    (finding,) = ss.evaluate("DeleteModelCard", {"ModelCardName": "h"})
     assert (finding.rule_id, finding.status, finding.severity) == ("SM000", "fail", ss.Severity.HIGH)
-    assert "sagemaker:CreateProject" in finding.message and "sagemaker:CreateProject" in finding.remediation
+    assert "sagemaker:DeleteModelCard" in finding.message and "sagemaker:DeleteModelCard" in finding.remediation
     assert "allow-operations" in finding.remediation
 
 
@@ -102,14 +102,14 @@ def test_read_and_allowed_operations_have_no_finding() -> None:
 
 def test_the_policy_allows_one_operation_explicitly() -> None:
     policy = ss.SecurityPolicy(
-        allow_operations=[{"operation": "sagemaker:CreateProject", "justification": "hub, ml-platform"}]
+        allow_operations=[{"operation": "sagemaker:DeleteModelCard", "justification": "hub, ml-platform"}]
     )
-    assert ss.evaluate("CreateProject", {"ProjectName": "h"}, policy) == []
+    assert ss.evaluate("DeleteModelCard", {"ModelCardName": "h"}, policy) == []
     assert ss.evaluate("DeleteModelPackage", {}, policy)[0].rule_id == "SM000"
 
 
 def test_waiving_sm000_reports_waived() -> None:
-    (finding,) = ss.evaluate("CreateProject", {}, ss.SecurityPolicy(waivers={"SM000": "sandbox"}))
+    (finding,) = ss.evaluate("DeleteModelCard", {}, ss.SecurityPolicy(waivers={"SM000": "sandbox"}))
     assert finding.status == "waived"
 
 
@@ -166,7 +166,7 @@ def test_a_request_nested_5000_deep_is_a_failing_finding_not_an_exception() -> N
 
 def test_allow_operations_needs_a_justification() -> None:
     with pytest.raises(ss.PolicyError, match="justification"):
-        ss.SecurityPolicy(allow_operations=[{"operation": "sagemaker:CreateProject"}])
+        ss.SecurityPolicy(allow_operations=[{"operation": "sagemaker:DeleteModelCard"}])
 
 
 def test_allow_operations_rejects_typos_judged_and_read_operations() -> None:

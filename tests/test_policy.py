@@ -72,6 +72,11 @@ def test_load_order_env_then_own_file_then_pyproject(tmp_path: Path, monkeypatch
         ('[waivers]\nSM999 = "reason"', "waivers.SM999"),
         ('[waivers]\nSM101 = ""', "waivers.SM101"),
         ('[kms-keys]\ncoffee = "alias/x"', "kms-keys.coffee"),
+        ('allow-edge-devices = "yes"', "allow_edge_devices"),
+        ("allow-global-inference-gateways = 1", "allow_global_inference_gateways"),
+        ('allow-servicecatalog-portfolio = "true"', "allow_servicecatalog_portfolio"),
+        ('allowed-project-templates = ["my-product"]', "allowed_project_templates"),
+        ('allowed-project-templates = ["https://h/t.yaml?x=1"]', "allowed_project_templates"),
     ],
 )
 def test_malformed_policies_name_the_file_and_key(tmp_path: Path, text: str, key: str) -> None:
@@ -99,3 +104,23 @@ def test_policy_is_frozen_and_evolvable() -> None:
     assert policy.vpc_config is None
     assert attrs.evolve(policy, security_group_ids=[SG]).vpc_config == {
         "Subnets": [SUBNET], "SecurityGroupIds": [SG]}
+
+
+def test_the_issue_14_switches_default_closed_and_load_from_kebab_case(tmp_path: Path) -> None:
+    empty = ss.SecurityPolicy()
+    assert not (
+        empty.allow_global_inference_gateways
+        or empty.allow_edge_devices
+        or empty.allow_servicecatalog_portfolio
+        or empty.allowed_project_templates
+    )
+    path = tmp_path / "secure-sagemaker.toml"
+    path.write_text(
+        "allow-global-inference-gateways = true\nallow-edge-devices = true\n"
+        "allow-servicecatalog-portfolio = true\n"
+        'allowed-project-templates = ["prod-abcdefghijklm", "https://t.example.com/ok/"]\n'
+    )
+    policy = ss.SecurityPolicy.from_file(path)
+    assert policy.allow_global_inference_gateways and policy.allow_edge_devices
+    assert policy.allow_servicecatalog_portfolio
+    assert policy.allowed_project_templates == ("prod-abcdefghijklm", "https://t.example.com/ok/")

@@ -172,7 +172,7 @@ def test_refused_outside_a_virtualenv(
         args = parser.parse_args(["install-site"])
         assert args.func(args) == 2
         err = capsys.readouterr().err
-        assert err.startswith("error: ") and err.count("\n") == 1
+        assert err.startswith("secure-sagemaker: error: ") and err.count("\n") == 1
         # naming the directory explicitly is allowed
         args = parser.parse_args(["install-site", "--site-dir", str(tmp_path)])
         assert args.func(args) == 0

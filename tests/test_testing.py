@@ -343,9 +343,12 @@ def test_the_emulator_keeps_a_models_network_isolation_flag(fresh_aws: Any) -> N
     """moto alone answers DescribeModel with EnableNetworkIsolation=false whatever was sent."""
     sm = fresh_aws.session().client("sagemaker")
     for name, flag in (("isolated", True), ("open", False)):
-        sm.create_model(ModelName=name, ExecutionRoleArn="arn:aws:iam::123456789012:role/r",
-                        PrimaryContainer={"Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/i:1"},
-                        EnableNetworkIsolation=flag)
+        sm.create_model(
+            ModelName=name,
+            ExecutionRoleArn="arn:aws:iam::123456789012:role/r",
+            PrimaryContainer={"Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/i:1"},
+            EnableNetworkIsolation=flag,
+        )
         assert sm.describe_model(ModelName=name)["EnableNetworkIsolation"] is flag
 
 
@@ -353,10 +356,107 @@ def test_the_emulator_keeps_a_notebooks_imds_and_platform(fresh_aws: Any) -> Non
     """moto alone omits both from DescribeNotebookInstance."""
     sm = fresh_aws.session().client("sagemaker")
     sm.create_notebook_instance(
-        NotebookInstanceName="nb", InstanceType="ml.t3.medium",
-        RoleArn="arn:aws:iam::123456789012:role/r", PlatformIdentifier="notebook-al2023-v1",
-        InstanceMetadataServiceConfiguration={"MinimumInstanceMetadataServiceVersion": "2"})
+        NotebookInstanceName="nb",
+        InstanceType="ml.t3.medium",
+        RoleArn="arn:aws:iam::123456789012:role/r",
+        PlatformIdentifier="notebook-al2023-v1",
+        InstanceMetadataServiceConfiguration={"MinimumInstanceMetadataServiceVersion": "2"},
+    )
     described = sm.describe_notebook_instance(NotebookInstanceName="nb")
     assert described["PlatformIdentifier"] == "notebook-al2023-v1"
     assert described["InstanceMetadataServiceConfiguration"] == {
-        "MinimumInstanceMetadataServiceVersion": "2"}
+        "MinimumInstanceMetadataServiceVersion": "2"
+    }
+
+
+# ----------------------------------------------------- emulation of what moto lacks
+
+
+def test_emulated_actions_exist_only_while_the_emulator_runs() -> None:
+    from moto.apigateway.models import APIGatewayBackend
+    from moto.sagemaker.responses import SageMakerResponse
+
+    before = hasattr(SageMakerResponse, "update_endpoint")  # another emulator may run
+    original = APIGatewayBackend.put_integration
+    with EmbeddedAWS():
+        assert hasattr(SageMakerResponse, "update_endpoint")
+        assert hasattr(SageMakerResponse, "create_monitoring_schedule")
+        assert hasattr(SageMakerResponse, "create_presigned_notebook_instance_url")
+    assert hasattr(SageMakerResponse, "update_endpoint") is before
+    assert APIGatewayBackend.put_integration is original
+
+
+def test_emulated_update_endpoint_presigned_url_and_caller_credentials(
+    fresh_aws: EmbeddedAWS,
+) -> None:
+    session = fresh_aws.session()
+    sm = session.client("sagemaker")
+    role = "arn:aws:iam::123456789012:role/r"
+    sm.create_model(ModelName="m", ExecutionRoleArn=role, PrimaryContainer={"Image": "i"})
+    for name, count in (("c1", 1), ("c2", 3)):
+        sm.create_endpoint_config(
+            EndpointConfigName=name,
+            ProductionVariants=[
+                {
+                    "VariantName": "v",
+                    "ModelName": "m",
+                    "InitialInstanceCount": count,
+                    "InstanceType": "ml.m5.large",
+                }
+            ],
+        )
+    sm.create_endpoint(EndpointName="e", EndpointConfigName="c1")
+    sm.update_endpoint(EndpointName="e", EndpointConfigName="c2")
+    described = sm.describe_endpoint(EndpointName="e")
+    assert described["EndpointConfigName"] == "c2"
+    assert described["ProductionVariants"][0]["CurrentInstanceCount"] == 3
+    with pytest.raises(sm.exceptions.ClientError, match="ValidationException"):
+        sm.update_endpoint(EndpointName="e", EndpointConfigName="nope")
+
+    with pytest.raises(sm.exceptions.ClientError):
+        sm.create_presigned_notebook_instance_url(NotebookInstanceName="absent")
+
+    api = session.client("apigateway")
+    rest = api.create_rest_api(name="a")["id"]
+    root = api.get_resources(restApiId=rest)["items"][0]["id"]
+    api.put_method(restApiId=rest, resourceId=root, httpMethod="POST", authorizationType="AWS_IAM")
+    uri = "arn:aws:apigateway:us-east-1:runtime.sagemaker:path//endpoints/e/invocations"
+    got = api.put_integration(
+        restApiId=rest,
+        resourceId=root,
+        httpMethod="POST",
+        type="AWS",
+        integrationHttpMethod="POST",
+        uri=uri,
+        credentials="arn:aws:iam::*:user/*",
+    )
+    assert got["credentials"] == "arn:aws:iam::*:user/*"
+    with pytest.raises(api.exceptions.ClientError, match="Cross-account"):
+        api.put_integration(
+            restApiId=rest,
+            resourceId=root,
+            httpMethod="POST",
+            type="AWS",
+            integrationHttpMethod="POST",
+            uri=uri,
+            credentials="arn:aws:iam::999999999999:role/x",
+        )
+
+
+def test_emulated_training_job_leaves_its_model(fresh_aws: EmbeddedAWS) -> None:
+    from secure_sagemaker.testing._sagemaker import EMULATED_MODEL
+
+    session = fresh_aws.session()
+    session.client("s3").create_bucket(Bucket="out")
+    sm = session.client("sagemaker")
+    sm.create_training_job(
+        TrainingJobName="j",
+        RoleArn="arn:aws:iam::123456789012:role/r",
+        AlgorithmSpecification={"TrainingImage": "i", "TrainingInputMode": "File"},
+        OutputDataConfig={"S3OutputPath": "s3://out/models"},
+        ResourceConfig={"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 1},
+        StoppingCondition={"MaxRuntimeInSeconds": 60},
+    )
+    uri = sm.describe_training_job(TrainingJobName="j")["ModelArtifacts"]["S3ModelArtifacts"]
+    bucket, key = uri.removeprefix("s3://").split("/", 1)
+    assert session.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read() == EMULATED_MODEL

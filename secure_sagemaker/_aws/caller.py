@@ -9,12 +9,14 @@ fail closed, never open.
 
 from __future__ import annotations
 
+import inspect
 import logging
 from typing import Any
 from urllib.parse import urlsplit
 
 import botocore.config
 import botocore.session
+from botocore.credentials import ReadOnlyCredentials
 
 __all__ = ["caller_account", "sibling_client"]
 
@@ -24,11 +26,22 @@ _AWS_HOSTS = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws")
 _QUICK = botocore.config.Config(connect_timeout=3, read_timeout=5, retries={"max_attempts": 1})
 
 
+def _frozen(creds: Any) -> Any:
+    """The current credentials; an aiobotocore client's refresh in a coroutine, so
+    theirs are read as they are stored (expired ones fail the call: closed, not open)."""
+    if creds is None:
+        return None
+    if inspect.iscoroutinefunction(creds.get_frozen_credentials):
+        keys = ("_access_key", "_secret_key", "_token")
+        return ReadOnlyCredentials(*(getattr(creds, k, None) for k in keys))
+    return creds.get_frozen_credentials()
+
+
 def sibling_client(client: Any, service: str, config: Any = None) -> Any:
-    """A client of ``service`` with ``client``'s credentials and region; an emulator or
-    proxy endpoint (any host outside AWS's domains) is reused, with its TLS settings."""
-    creds = client._request_signer._credentials  # the caller's own credentials
-    frozen = creds.get_frozen_credentials() if creds is not None else None
+    """A synchronous client of ``service`` with ``client``'s credentials and region
+    (``client`` may be an aiobotocore one); an emulator or proxy endpoint (any host
+    outside AWS's domains) is reused, with its TLS settings."""
+    frozen = _frozen(client._request_signer._credentials)  # the caller's own credentials
     kwargs: dict[str, Any] = {}
     host = urlsplit(str(client.meta.endpoint_url)).hostname or ""
     if not host.endswith(_AWS_HOSTS):
@@ -49,8 +62,8 @@ def caller_account(client: Any) -> str | None:
     """The account of ``client``'s credentials (12 digits), or ``None`` if STS cannot
     say; logged once, never raises."""
     try:
-        creds = client._request_signer._credentials
-        key = creds.get_frozen_credentials().access_key if creds is not None else None
+        frozen = _frozen(client._request_signer._credentials)
+        key = frozen.access_key if frozen is not None else None
     except Exception:
         return None
     if not key:

@@ -76,9 +76,9 @@ class ArtifactStore:
     """Versioned, SSE-KMS-encrypted, SHA-256-verified artifacts in one S3 bucket.
 
     ``kms_key_id`` (else the policy's ``s3`` key) must be a customer-managed key;
-    ``prefix`` is put before every key; ``session`` is a ``boto3.Session`` (default:
-    a new one).  Raises :class:`PolicyError` without a customer
-    key.  Thread-safe: one store may serve many threads.
+    ``prefix`` is put before every key; ``policy`` defaults to :meth:`SecurityPolicy.load`;
+    ``session`` is a ``boto3.Session`` (default: a new one).  Raises
+    :class:`PolicyError` without a customer key.  Thread-safe: one store, many threads.
 
     >>> store = ArtifactStore("ml-artifacts", kms_key_id=KEY, prefix="team-a/")  # doctest: +SKIP
     """
@@ -92,7 +92,7 @@ class ArtifactStore:
         policy: SecurityPolicy | None = None,
         session: Any = None,
     ) -> None:
-        pol = policy if policy is not None else SecurityPolicy()
+        pol = policy if policy is not None else SecurityPolicy.load()
         key = kms_key_id or pol.kms_key("s3")
         if not key or not is_customer_kms_key(key):
             raise PolicyError(

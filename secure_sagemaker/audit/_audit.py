@@ -287,7 +287,7 @@ def audit(
     chosen = frozenset(services or SERVICES)
     if not chosen <= set(SERVICES):
         raise AuditError(
-            f"unknown service(s) {sorted(chosen - set(SERVICES))}; choose from "
+            f"unknown service(s) {', '.join(sorted(chosen - set(SERVICES)))}; choose from "
             f"{', '.join(SERVICES)}"
         )
     if max_workers < 1:

@@ -66,6 +66,16 @@ def paginate(
     """Every item under ``key`` across all pages (restarted on transient errors);
     ``page_size`` asks for that many items per page (fewer calls than the default)."""
     items: list[Any] = []
+    if not client.can_paginate(method):  # no botocore paginator (ListHubs): follow NextToken
+        while True:
+            page = getattr(client, method)(**params)
+            items.extend(page.get(key, []))
+            token = page.get("NextToken")
+            if not token:
+                return items
+            if token == params.get("NextToken"):  # as botocore's paginators do
+                raise botocore.exceptions.PaginationError(message=f"{method} repeated its token")
+            params["NextToken"] = token
     if page_size is not None:
         params["PaginationConfig"] = {"PageSize": page_size}
     for page in client.get_paginator(method).paginate(**params):

@@ -14,15 +14,17 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import attrs
+from botocore import xform_name
 
 from secure_sagemaker._aws.s3uri import bucket_in
+from secure_sagemaker.audit._kinds_more import MORE_KINDS
 
 __all__ = ["KINDS", "NOT_AUDITED", "Kind", "References", "references", "to_request"]
 
 #: Rules the audit does not report, and why (documented in docs/audit.md).
 NOT_AUDITED: Mapping[str, str] = {
     "SM299": "tags are not part of Describe output; fetching them costs one call per resource",
-    "SM117": "SageMaker images are not inventoried",
+    "SM117": "tags are not part of Describe output (images and app image configs)",
 }
 
 
@@ -75,19 +77,22 @@ def _k(
     list_key: str | None = None,
     ids: Mapping[str, str] | None = None,
     plural: str | None = None,
+    describe: str | None = None,
+    operation: str | None = None,
     arn_field: str | None = None,
     **kw: Any,
 ) -> Kind:
-    snake = re.sub(r"(?<!^)(?=[A-Z])", "_", noun).lower()
+    """A kind named after its noun: ``List<plural>``, ``Describe<describe>`` and
+    ``Create<noun>`` unless given (see :mod:`._kinds_more`)."""
     return Kind(
         name=name,
         resource_type=f"AWS::SageMaker::{cfn}",
-        list_method=f"list_{snake}s" if plural is None else f"list_{plural}",
-        list_key=list_key or f"{noun}s",
-        describe_method=f"describe_{snake}",
+        list_method=xform_name(f"List{plural or noun + 's'}"),
+        list_key=list_key or f"{plural or noun + 's'}",
+        describe_method=xform_name(f"Describe{describe or noun}"),
         ids=ids or {f"{noun}Name": f"{noun}Name"},
         arn_field=arn_field or f"{noun}Arn",
-        operation=f"Create{noun}",
+        operation=operation or f"Create{noun}",
         **kw,
     )
 
@@ -226,7 +231,7 @@ KINDS: tuple[Kind, ...] = (
 # the job-definition ARN field is JobDefinitionArn, not <Noun>JobDefinitionArn
 KINDS = tuple(
     attrs.evolve(k, arn_field="JobDefinitionArn") if k.ids == _JOB_DEF else k for k in KINDS
-)
+) + tuple(_k(name, noun, noun, **options) for name, noun, options in MORE_KINDS)
 
 
 def to_request(kind: Kind, described: Mapping[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from secure_sagemaker._version import __version__
 from secure_sagemaker.cli import audit, demo, iam, policy, rules, site
 from secure_sagemaker.cli._common import (
     EXIT_FINDINGS,
@@ -18,7 +19,7 @@ from secure_sagemaker.cli._common import (
     Command,
     Subcommands,
 )
-from secure_sagemaker.exceptions import PolicyError
+from secure_sagemaker.cli._errors import run
 
 __all__ = ["COMMAND_MODULES", "EXIT_FINDINGS", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
@@ -36,20 +37,29 @@ COMMAND_MODULES: tuple[Callable[[Subcommands], None], ...] = (
 def build_parser() -> argparse.ArgumentParser:
     """The whole ``secure-sagemaker`` parser; each command sets ``func``."""
     parser = argparse.ArgumentParser(
-        prog="secure-sagemaker", description="Amazon SageMaker, secure by default."
+        prog="secure-sagemaker",
+        description="Amazon SageMaker, secure by default.",
+        epilog="`secure-sagemaker COMMAND --help` describes a command and its exit codes.",
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"secure-sagemaker {__version__}")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="show the traceback instead of a one-line error (anywhere on the line)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for register in COMMAND_MODULES:
         register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the exit code (0 ok, 1 findings, 2 usage/credentials)."""
-    args = build_parser().parse_args(argv)
+    """Run the CLI; returns the exit code (0 ok, 1 findings, 2 usage or an ordinary
+    problem such as no credentials, reported in one line on stderr).  ``--debug``
+    (anywhere among the arguments) lets the traceback through instead."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    args = build_parser().parse_args([a for a in argv if a != "--debug"])
+    args.debug = debug
     func: Command = args.func
-    try:
-        return func(args)
-    except PolicyError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return EXIT_USAGE
+    return run(lambda: func(args), debug=debug)

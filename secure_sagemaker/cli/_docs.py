@@ -34,8 +34,9 @@ def _cell(items: Iterable[str]) -> str:
     return "<br>".join(items) or "-"
 
 
-def render_controls_markdown(rules: Iterable[Rule]) -> str:
-    """The whole controls reference page as Markdown."""
+def render_controls_markdown(rules: Iterable[Rule], registry: Registry | None = None) -> str:
+    """The whole controls reference page as Markdown; with ``registry``, it ends with
+    the section "Operations judged" (each judged operation and the rules judging it)."""
     rules = sorted(rules, key=lambda r: r.id)
     out = [
         "# Controls reference",
@@ -79,7 +80,36 @@ def render_controls_markdown(rules: Iterable[Rule]) -> str:
         seeds = ", ".join(f"{n} ({_SEEDS[n]})" for n in r.seed)
         out += ["", f"*Covers:* {'; '.join(covered) or 'no external control (client-side only)'}."]
         out.append(f"*Seed method:* {seeds}.")
+    if registry is not None:
+        out += _operations_judged(rules, registry)
     return "\n".join(out) + "\n"
+
+
+def _operations_judged(rules: list[Rule], registry: Registry) -> list[str]:
+    """Per watched service, every operation the guard judges and the rules that do."""
+    out = [
+        "",
+        "## Operations judged",
+        "",
+        "Generated from the operation registry. Each operation below is judged by the "
+        "rules named (the region rule SM701 judges them all and is not repeated); "
+        "[Operations the guard watches](operations.md) lists the allowed and read-only "
+        "ones too, and what is refused as unknown.",
+    ]
+    for service in sorted(registry.services):
+        judged = sorted(registry.judged.get(service, ()))
+        if not judged:
+            continue
+        out += ["", f"### {service} ({len(judged)} judged)", "", "| Operation | Rules |"]
+        out.append("|---|---|")
+        for op in judged:
+            ids = [
+                r.id for r in rules if op in r.fields and r.service == service and r.id != "SM701"
+            ]
+            if op in ("CreatePipeline", "UpdatePipeline") and service == "sagemaker":
+                ids.append("each step's rules")
+            out.append(f"| `{op}` | {', '.join(ids) or '-'} |")
+    return out
 
 
 _STANCES = {

@@ -25,8 +25,12 @@ from secure_sagemaker.cli._common import (
     add_format_option,
     add_output_option,
     add_policy_option,
+    check_cli_region,
+    command,
     load_policy,
 )
+from secure_sagemaker.cli._errors import describe, fail
+from secure_sagemaker.cli._term import colour_enabled, fit
 from secure_sagemaker.exceptions import AuditError, InvalidArgumentError, PolicyError
 
 __all__ = ["add_audit_arguments", "audit_exit_code", "register", "run_audit_command"]
@@ -34,7 +38,16 @@ __all__ = ["add_audit_arguments", "audit_exit_code", "register", "run_audit_comm
 
 def register(sub: Subcommands) -> None:
     """Add ``audit``."""
-    p = sub.add_parser("audit", help="judge an existing account with the same rules")
+    p = command(
+        sub,
+        "audit",
+        "judge an existing account with the same rules",
+        "Read-only calls list the SageMaker resources (and their buckets, keys, "
+        "secrets, networks) of each region and judge them as the guard would judge "
+        "the requests that created them.",
+        findings="a failure at or above --fail-on, or something could not be assessed "
+        "(see --allow-errors)",
+    )
     add_audit_arguments(p)
     p.set_defaults(func=run_audit_command)
 
@@ -152,12 +165,17 @@ _FIXES = (
 )
 
 
-def _fix(report: AuditReport) -> str:
-    top = next(iter(report.not_assessed()), "")
+def _fix_text(
+    cause: str, default: str = "run with --format json to see each resource's cause"
+) -> str:
     for needle, fix in _FIXES:
-        if needle in top:
+        if needle in cause:
             return fix
-    return "run with --format json to see each resource's cause"
+    return default
+
+
+def _fix(report: AuditReport) -> str:
+    return _fix_text(next(iter(report.not_assessed()), ""))
 
 
 def run_audit_command(args: argparse.Namespace) -> int:
@@ -171,10 +189,15 @@ def run_audit_command(args: argparse.Namespace) -> int:
         regions: Sequence[str] | str | None = None
         if args.regions:
             flat = [r.strip() for raw in args.regions for r in raw.split(",") if r.strip()]
-            regions = "all" if "all" in flat else flat
+            regions = "all" if "all" in flat else [check_cli_region(r, "--region") for r in flat]
         services = args.services.split(",") if args.services else None
         progress = _Progress(sys.stderr)
         session = boto3.Session(profile_name=args.profile, region_name=None)
+        if regions is None and session.region_name is None:
+            return fail(
+                "no region to audit. Pass --region R (repeatable, or 'all'), "
+                "or set AWS_DEFAULT_REGION or the profile's region"
+            )
         try:
             report = audit(
                 session,
@@ -191,14 +214,19 @@ def run_audit_command(args: argparse.Namespace) -> int:
             )
         finally:
             progress.close()
-    except (AuditError, InvalidArgumentError, PolicyError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return EXIT_USAGE
+    except (InvalidArgumentError, PolicyError) as err:
+        return fail(str(err))
+    except AuditError as err:  # a usage error says its own fix; an AWS one gets one
+        fix = _fix_text(str(err), default="")
+        return fail(f"{err}; fix: {fix}" if fix else str(err))
     except Exception as err:  # profile not found, no credentials, bad endpoint URL
-        print(f"error: cannot start the audit: {reason(err)}", file=sys.stderr)
-        return EXIT_USAGE
-    colour = args.output is None and sys.stdout.isatty()
+        if getattr(args, "debug", False):
+            raise
+        return fail(f"cannot start the audit: {describe(err) or reason(err)}")
+    colour = args.output is None and colour_enabled(sys.stdout)
     text = render(report, args.format, fail_on=args.fail_on, colour=colour)
+    if args.format == "text":
+        text = fit(text.rstrip("\n")) + "\n"
     if args.output:
         with open(args.output, "w", encoding="utf-8") as fh:
             fh.write(text)
@@ -208,14 +236,10 @@ def run_audit_command(args: argparse.Namespace) -> int:
     if report.nothing_assessed:
         regions = report.regions
         where = f" in {', '.join(regions)}" if 0 < len(regions) <= 3 else ""
-        print(
-            f"error: nothing could be assessed{where} - {unassessed}; fix: {_fix(report)}",
-            file=sys.stderr,
-        )
+        fail(f"nothing could be assessed{where} - {unassessed}; fix: {_fix(report)}")
     elif unassessed and not args.allow_errors:
-        print(
-            f"error: incomplete audit - {unassessed}; fix: {_fix(report)} "
-            "(--allow-errors accepts an incomplete audit)",
-            file=sys.stderr,
+        fail(
+            f"incomplete audit - {unassessed}; fix: {_fix(report)} "
+            "(--allow-errors accepts an incomplete audit)"
         )
     return audit_exit_code(report, args.fail_on, allow_errors=args.allow_errors)

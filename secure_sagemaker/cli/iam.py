@@ -4,15 +4,29 @@ from __future__ import annotations
 
 import argparse
 
-from secure_sagemaker.cli._common import EXIT_OK, Subcommands, add_policy_option, load_policy
+from secure_sagemaker.cli._common import (
+    EXIT_OK,
+    Subcommands,
+    add_policy_option,
+    command,
+    load_policy,
+)
 
 __all__ = ["register"]
 
 
 def register(sub: Subcommands) -> None:
     """Add ``guardrails``."""
-    p = sub.add_parser("guardrails", help="IAM/SCP deny statements that mirror the rules")
-    p.add_argument("--form", choices=("scp", "iam"), default="scp")
+    p = command(
+        sub,
+        "guardrails",
+        "IAM/SCP deny statements that mirror the rules",
+        "Prints JSON: a service control policy (--form scp) or an identity policy "
+        "(--form iam) that denies at the API what the guard refuses in the client.",
+    )
+    p.add_argument(
+        "--form", choices=("scp", "iam"), default="scp", help="policy kind (default scp)"
+    )
     p.add_argument(
         "--break-glass-role",
         metavar="ARN",

@@ -24,10 +24,24 @@
 ``sm1_access``             SM13x workforces, MLflow, partner apps, remote sessions
 ``sm3_components``         SM36x inference components, config-level isolation
 ``sm3_resource_policies``  SM35x SageMaker resource policies
+``sm2_pipeline_runs``      SM251 pipeline executions, judged with the values
+                           they run with
+``sm3_endpoint_use``       SM37x the endpoint config an endpoint serves from,
+                           judged when the endpoint is created or switched
+``sm2_runnable``           SM240 and (``sm3_runnable``) SM380 securing never
+                           breaks a job: isolated jobs and models get their code
+                           without the network
 ``sm4_bucket_guard``       SM44x-45x nothing weakens an artifact bucket
 ``sm4_key_guard``          SM46x-47x nothing weakens the policy's KMS keys
 ``sm5_secret_guard``       SM52x nothing weakens a protected secret
 ``sm5_secret_state``       SM54x secret state (audit views)
+``sm1_partner_apps``       SM14x partner AI app arguments and identity
+``sm2_provisioning``       SM21x projects, Service Catalog, cluster extensions
+                           and network interfaces
+``sm2_job_sources``        SM22x AutoML endpoints, transform data capture,
+                           algorithms of other accounts
+``sm3_gateways``           SM39x model packages of other accounts, global
+                           gateways, hub URLs, edge devices, alerts
 ``operations/``            the operation registry: read / judged / allowed /
                            unknown, per watched service (:data:`REGISTRY`)
 =========================  ==================================================
@@ -48,16 +62,24 @@ from secure_sagemaker.controls import (
     sm0_operations,
     sm1_access,
     sm1_notebooks,
+    sm1_partner_apps,
     sm1_studio_spaces,
     sm2_destinations,
     sm2_hyperpod,
+    sm2_job_sources,
     sm2_jobs,
     sm2_more_jobs,
+    sm2_pipeline_runs,
+    sm2_provisioning,
     sm2_remaining,
+    sm2_runnable,
     sm3_components,
     sm3_endpoint_state,
+    sm3_endpoint_use,
+    sm3_gateways,
     sm3_inference,
     sm3_resource_policies,
+    sm3_runnable,
     sm4_bucket_guard,
     sm4_key_bucket_state,
     sm4_key_guard,
@@ -87,11 +109,19 @@ TABLES = (
     sm2_hyperpod,
     sm2_destinations,
     sm2_more_jobs,
+    sm2_pipeline_runs,
     sm2_remaining,
+    sm2_runnable,
+    sm1_partner_apps,
+    sm2_provisioning,
+    sm2_job_sources,
+    sm3_gateways,
     sm3_inference,
     sm3_components,
     sm3_endpoint_state,
+    sm3_endpoint_use,
     sm3_resource_policies,
+    sm3_runnable,
     sm4_storage,
     sm4_bucket_guard,
     sm4_key_guard,
@@ -116,7 +146,12 @@ def _build(tables: Iterable[ModuleType]) -> Catalog:
         origins.update(dict.fromkeys((r.id for r in table_rules), table.__name__))
     region = sm7_region.region_rule(rules)
     origins[region.id] = sm7_region.__name__
-    return Catalog((*rules, region), pipeline_rule=PIPELINE_RULE_ID, origins=origins)
+    return Catalog(
+        (*rules, region),
+        pipeline_rule=PIPELINE_RULE_ID,
+        origins=origins,
+        related={**sm2_pipeline_runs.RELATED, **sm3_endpoint_use.RELATED},
+    )
 
 
 CATALOG: Catalog = _build(TABLES)

@@ -133,6 +133,20 @@ def _not_found(err: Exception, name: str, stage: str | None = None) -> SecretNot
     return None
 
 
+def _rotation_error(err: botocore.exceptions.ClientError, name: str, function: str) -> Exception:
+    """What a failed RotateSecret means: the secret was just described, so a
+    ResourceNotFoundException naming the function is the function missing."""
+    message = str(err.response.get("Error", {}).get("Message", ""))
+    if error_code(err) == "ResourceNotFoundException" and (
+        function in message or "lambda" in message.lower()
+    ):
+        return InvalidArgumentError(
+            f"the rotation function {function!r} does not exist in this account and region "
+            f"(ResourceNotFoundException); check rotation_lambda_arn for secret {name!r}"
+        )
+    return _not_found(err, name) or err
+
+
 def _call(fn: Callable[[], Any], name: str, stage: str | None = None) -> Any:
     """``fn()``, with not-found/deleted errors turned into SecretNotFoundError."""
     try:
@@ -356,8 +370,9 @@ class SecretClient:
         Idempotent: returns ``False`` when rotation is already set up exactly so,
         ``True`` when it called ``RotateSecret``.  Raises ``ValueError`` for
         ``days`` outside 1-90 (rule SM502), :class:`~secure_sagemaker.SecretNotFoundError`
-        for an unknown or deleted secret, botocore errors (e.g. an unknown Lambda)
-        otherwise.
+        for an unknown or deleted secret, :class:`~secure_sagemaker.InvalidArgumentError`
+        naming the function when the rotation Lambda does not exist, botocore errors
+        otherwise (e.g. Secrets Manager may not invoke the function).
 
         Example::
 
@@ -378,15 +393,15 @@ class SecretClient:
             and not rules.get("ScheduleExpression")
         ):
             return False
-        _call(
-            lambda: client.rotate_secret(
+        try:
+            client.rotate_secret(
                 SecretId=name,
                 RotationLambdaARN=rotation_lambda_arn,
                 RotationRules={"AutomaticallyAfterDays": days},
                 RotateImmediately=rotate_immediately,
-            ),
-            name,
-        )
+            )
+        except botocore.exceptions.ClientError as err:
+            raise _rotation_error(err, name, rotation_lambda_arn) from None
         if rotate_immediately:
             self._cache.discard_where(lambda key: key[0] == name)
         logger.info("rotation of secret %r set to every %d days", name, days)

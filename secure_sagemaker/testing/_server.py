@@ -13,9 +13,13 @@ Imported only on demand (``import secure_sagemaker`` does not import moto):
 port) behind TLS with a self-signed certificate made at start, so encryption in
 transit is real even in tests and demos.  While it runs, moto evaluates the
 bucket-policy condition keys our policies use (see
-:mod:`secure_sagemaker.testing._s3policy`) and keeps a model's
-``EnableNetworkIsolation`` and a notebook's IMDS and platform settings (see
-:mod:`secure_sagemaker.testing._sagemaker`); these
+:mod:`secure_sagemaker.testing._s3policy`), keeps a model's
+``EnableNetworkIsolation`` and a notebook's IMDS and platform settings, emulates
+the few SageMaker actions the documented workflows use and moto lacks
+(UpdateEndpoint, presigned notebook URLs, a training job's model artifact; see
+:mod:`secure_sagemaker.testing._sagemaker`; monitoring schedules,
+:mod:`secure_sagemaker.testing._monitoring`) and accepts API Gateway's
+caller-credentials integration (:mod:`secure_sagemaker.testing._apigateway`); these
 are adaptations of the emulator, never of the product code path.
 """
 
@@ -39,7 +43,7 @@ from typing import Any
 import attrs
 
 from secure_sagemaker.exceptions import ArgumentTypeError, ResourceNotReadyError
-from secure_sagemaker.testing import _s3policy, _sagemaker
+from secure_sagemaker.testing import _apigateway, _monitoring, _s3policy, _sagemaker
 
 __all__ = ["Capture", "EmbeddedAWS", "capture_requests", "environment"]
 
@@ -193,6 +197,8 @@ class EmbeddedAWS:
             self._ca_bundle = cert
         _s3policy.install()
         _sagemaker.install()
+        _apigateway.install()
+        _monitoring.install()
         self._patched = True
 
         class QuietHandler(MotoRequestHandler):
@@ -236,6 +242,8 @@ class EmbeddedAWS:
             if self._patched:
                 _s3policy.uninstall()
                 _sagemaker.uninstall()
+                _apigateway.uninstall()
+                _monitoring.uninstall()
                 self._patched = False
             if self._tmp is not None:
                 shutil.rmtree(self._tmp, ignore_errors=True)

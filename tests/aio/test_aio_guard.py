@@ -158,3 +158,67 @@ def test_an_exception_in_on_client_reaches_the_caller(fresh: Received) -> None:
             make_clients(1)
     finally:
         unpatch()
+
+
+# --------------------------------------------------------------------------- fetched
+
+
+def test_aio_create_endpoint_judges_the_config_it_points_at(fresh: Received) -> None:
+    """The guard describes the endpoint config with the aio client's credentials (a
+    synchronous sibling client) and judges it: a config made outside the guard without
+    a customer key is refused, a secure one is sent."""
+    from tests._examples import endpoint_config, model
+
+    async def scenario() -> set[str]:
+        session = aio_session.get_session()
+        async with session.create_client("sagemaker", region_name="us-east-1") as sm:
+            await sm.create_model(**model())
+            insecure = endpoint_config(EndpointConfigName="made-outside")
+            del insecure["KmsKeyId"]
+            await sm.create_endpoint_config(**insecure)  # before install(): not judged
+            ss.install(POLICY)
+            with pytest.raises(ss.InsecureRequestError) as info:
+                await sm.create_endpoint(EndpointName="ep", EndpointConfigName="made-outside",
+                                         Tags=[{"Key": "owner", "Value": "ml-team"}])
+            await sm.create_endpoint_config(**endpoint_config(EndpointConfigName="secure"))
+            await sm.create_endpoint(EndpointName="ep", EndpointConfigName="secure",
+                                     Tags=[{"Key": "owner", "Value": "ml-team"}])
+            return {f.rule_id for f in info.value.findings}
+
+    assert "SM310" in asyncio.run(scenario())
+    assert fresh.operations().count("CreateEndpoint") == 1  # only the secure one
+
+
+def test_aio_pipeline_definition_in_s3_is_fetched_judged_and_pinned(fresh: Received) -> None:
+    """A ``PipelineDefinitionS3Location`` given to an aio client is fetched with its
+    credentials (a synchronous sibling client), judged, and pinned to its version."""
+    import boto3
+
+    from tests._examples import pipeline
+
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket="defs")
+    s3.put_bucket_versioning(Bucket="defs", VersioningConfiguration={"Status": "Enabled"})
+    from tests._examples import training
+
+    secure = pipeline(training())  # stored in S3: judged as written, nothing filled
+    s3.put_object(Bucket="defs", Key="p.json", Body=secure["PipelineDefinition"].encode())
+    insecure = pipeline(INSECURE)
+    s3.put_object(Bucket="defs", Key="bad.json", Body=insecure["PipelineDefinition"].encode())
+    location = {k: v for k, v in secure.items() if k != "PipelineDefinition"}
+    fresh.clear()  # the recorder reads JSON bodies; the S3 set-up sent XML
+
+    async def scenario() -> set[str]:
+        session = aio_session.get_session()
+        async with session.create_client("sagemaker", region_name="us-east-1") as sm:
+            ss.install(POLICY)
+            with pytest.raises(ss.InsecureRequestError) as info:
+                await sm.create_pipeline(**location, PipelineDefinitionS3Location={
+                    "Bucket": "defs", "ObjectKey": "bad.json"})
+            await sm.create_pipeline(**location, PipelineDefinitionS3Location={
+                "Bucket": "defs", "ObjectKey": "p.json"})
+            return {f.rule_id for f in info.value.findings}
+
+    assert "SM202" in asyncio.run(scenario())
+    (sent,) = fresh.bodies("CreatePipeline")
+    assert sent["PipelineDefinitionS3Location"]["VersionId"]  # pinned to what was judged

@@ -27,7 +27,7 @@ def _nested(depth: int) -> dict[str, Any]:
 
 
 EXAMPLES: dict[str, tuple[str, dict[str, Any] | None, dict[str, Any]]] = {
-    "SM000": ("CreateProject", None, {"ProjectName": "h"}),
+    "SM000": ("DeleteModelCard", None, {"ModelCardName": "h"}),
     "SM001": ("DeleteFlowLogs", None, {"FlowLogIds": ["fl-0123456789abcdef0"]}),
     "SM002": ("CreateTrainingJob", training(), {**training(), "Environment": _nested(200)}),
 }

@@ -46,7 +46,7 @@ _CAPACITY = names("""
 """)
 _PIPELINE_RUNS = names("""
     RetryPipelineExecution SendPipelineExecutionStepFailure SendPipelineExecutionStepSuccess
-    StartPipelineExecution UpdatePipelineExecution
+    UpdatePipelineExecution
 """)
 
 SERVICE = ServiceOperations(
@@ -64,13 +64,12 @@ SERVICE = ServiceOperations(
         **dict.fromkeys(_CAPACITY, "capacity and quotas; no data, network or keys"),
         **dict.fromkeys(
             _PIPELINE_RUNS,
-            "runs or steers a pipeline whose definition was judged (SM250: security "
-            "fields are literals, so run parameters cannot change them)",
+            "retries or steers an execution judged when it started (SM251: with its "
+            "parameter values)",
         ),
         "StartNotebookInstance": "restarts an instance with the settings judged at creation",
         "StartMonitoringSchedule": "turns monitoring on",
         "StartInferenceExperiment": "starts an experiment judged at CreateInferenceExperiment",
-        "UpdateEndpoint": "points an endpoint at an endpoint config judged at its creation",
         "StartClusterHealthCheck": "runs health checks on existing nodes",
         "UpdateEndpointWeightsAndCapacities": "traffic weights and instance counts only",
         "UpdateFeatureMetadata": "descriptions and parameters of features only",
@@ -115,8 +114,6 @@ SERVICE = ServiceOperations(
     },
     read=names("GetSearchSuggestions"),
     unknown=names("""
-        AddInferenceGateway AttachClusterNodeNetworkInterface CreateClusterExtension
-        CreateGlobalInferenceGateway CreateHubContentPresignedUrls CreateProject
         DeleteClusterExtension DeleteDataQualityJobDefinition DeleteEndpointPolicy
         DeleteGlobalInferenceGateway DeleteInferenceRouter DeleteJob
         DeleteModelBiasJobDefinition DeleteModelCard
@@ -124,10 +121,7 @@ SERVICE = ServiceOperations(
         DeleteModelPackageGroup DeleteModelPackageGroupPolicy
         DeleteModelQualityJobDefinition DeleteMonitoringSchedule DeleteTrainingSession
         DeregisterDevices DetachClusterNodeVolume
-        DisableSagemakerServicecatalogPortfolio EnableSagemakerServicecatalogPortfolio
-        RegisterDevices RemoveInferenceGateway StopEdgeDeploymentStage StopJob
-        StopMonitoringSchedule StopTrainingSession UpdateClusterExtension UpdateDevices
-        UpdateGlobalInferenceGateway UpdateMonitoringAlert UpdatePartnerApp
-        UpdateProject
+        DisableSagemakerServicecatalogPortfolio RemoveInferenceGateway
+        StopEdgeDeploymentStage StopJob StopMonitoringSchedule StopTrainingSession
     """),
 )

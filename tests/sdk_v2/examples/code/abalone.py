@@ -1,0 +1,4 @@
+"""Stand-in for the public example's ``abalone.py``: uploaded by the SDK, never run in tests."""
+
+if __name__ == "__main__":
+    print("abalone")
