@@ -34,6 +34,7 @@ from secure_sagemaker.audit import _fetch as fetch
 from secure_sagemaker.audit._kinds import KINDS, to_request
 from secure_sagemaker.policy import SecurityPolicy
 from secure_sagemaker.testing import EmbeddedAWS
+from tests._audit_account import NetworkAndKey
 from tests.test_audit_e2e import EMPTY_LISTS, stub
 
 pytestmark = pytest.mark.e2e
@@ -54,37 +55,22 @@ def _arn(kind: str, name: str) -> str:
     return f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:{kind}/{name}"
 
 
-class Account:
+class Account(NetworkAndKey):
     """The network and key the policy names, and the resources of the new kinds
     (``described``: what the stubbed Describe calls answer, per kind)."""
 
     def __init__(self, session: Any) -> None:
-        self.sm = session.client("sagemaker")
-        ec2 = session.client("ec2")
-        self.vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-        self.subnet = ec2.create_subnet(VpcId=self.vpc, CidrBlock="10.0.1.0/24")["Subnet"][
-            "SubnetId"
-        ]
-        self.sg = ec2.create_security_group(GroupName="ml", Description="ml", VpcId=self.vpc)[
-            "GroupId"
-        ]
-        self.key = session.client("kms").create_key(Description="ml")["KeyMetadata"]["Arn"]
+        super().__init__(session)
         self.described: dict[str, list[dict[str, Any]]] = {}
 
     def policy(self) -> SecurityPolicy:
         return SecurityPolicy(
-            subnets=[self.subnet],
-            security_group_ids=[self.sg],
-            vpc_id=self.vpc,
-            kms_key_id=self.key,
+            **self.network_and_key(),
             artifact_buckets=[ART],
             allowed_workforce_cidrs=[CIDR],
             allowed_project_templates=[TEMPLATE],
             allowed_image_registries=[IMAGE.split("/", 1)[0]],
         )
-
-    def vpc_config(self) -> dict[str, list[str]]:
-        return {"Subnets": [self.subnet], "SecurityGroupIds": [self.sg]}
 
     def model_cards(self) -> None:  # in moto
         for name, secure in (("card-secure", True), ("card-loose", False)):

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def sagemaker(fresh_aws: Any) -> Iterator[tuple[Any, Sent]]:
+def seeded(fresh_aws: Any) -> Iterator[tuple[Any, Sent]]:
     raw = fresh_aws.session().client("sagemaker", region_name="us-east-1")
     raw.create_model(**model())
     insecure = endpoint_config(EndpointConfigName="made-outside")
@@ -41,9 +41,9 @@ def _endpoint(config: str) -> dict[str, Any]:
 
 
 def test_create_endpoint_on_a_config_made_outside_the_guard_is_refused(
-    sagemaker: tuple[Any, Sent],
+    seeded: tuple[Any, Sent],
 ) -> None:
-    client, sent = sagemaker
+    client, sent = seeded
     err = refused(client.create_endpoint, sent, "SM310", **_endpoint("made-outside"))
     failed = {f.rule_id: f.field for f in err.findings if f.failed}
     # moto describes an absent DataCaptureConfig as an empty one: its fields fail too
@@ -52,19 +52,19 @@ def test_create_endpoint_on_a_config_made_outside_the_guard_is_refused(
     assert "made-outside" not in str(err)  # identifiers from the request are values too
 
 
-def test_create_endpoint_on_a_secure_config_is_sent(sagemaker: tuple[Any, Sent]) -> None:
-    client, sent = sagemaker
+def test_create_endpoint_on_a_secure_config_is_sent(seeded: tuple[Any, Sent]) -> None:
+    client, sent = seeded
     result = sent_anyway(client.create_endpoint, sent, "CreateEndpoint", **_endpoint("made-secure"))
     assert "EndpointArn" in result
 
 
-def test_a_config_that_cannot_be_described_is_refused(sagemaker: tuple[Any, Sent]) -> None:
-    client, sent = sagemaker
+def test_a_config_that_cannot_be_described_is_refused(seeded: tuple[Any, Sent]) -> None:
+    client, sent = seeded
     refused(client.create_endpoint, sent, "SM370", **_endpoint("does-not-exist"))
 
 
-def test_update_endpoint_judges_the_config_it_switches_to(sagemaker: tuple[Any, Sent]) -> None:
-    client, sent = sagemaker
+def test_update_endpoint_judges_the_config_it_switches_to(seeded: tuple[Any, Sent]) -> None:
+    client, sent = seeded
     refused(client.update_endpoint, sent, "SM311", EndpointName="ep-1",
             EndpointConfigName="made-outside")
     # moto lacks UpdateEndpoint: the secure switch is only asserted sent

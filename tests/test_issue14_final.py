@@ -8,7 +8,6 @@ variant is only asserted *sent* and moto's error accepted."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import attrs
@@ -168,16 +167,6 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
     ("UpdateDevices", "SM394", devices(), devices()),
     ("UpdateMonitoringAlert", "SM395", alert(6, 5), alert(3, 5)),
 ]
-
-
-@pytest.fixture
-def sagemaker(fresh_aws: Any) -> Iterator[tuple[Any, Sent]]:
-    ss.install(POLICY)
-    client = fresh_aws.session().client("sagemaker", region_name="us-east-1")
-    try:
-        yield client, Sent(client)
-    finally:
-        ss.uninstall()
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,6 @@ implement the operation)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import attrs
@@ -21,16 +20,6 @@ from tests.controls.test_sm2_hyperpod import cluster, group
 pytestmark = pytest.mark.e2e
 
 FOREIGN_SG = "sg-0fffffffffffffff0"
-
-
-@pytest.fixture
-def sagemaker(fresh_aws: Any) -> Iterator[tuple[Any, Sent]]:
-    ss.install(POLICY)
-    client = fresh_aws.session().client("sagemaker", region_name="us-east-1")
-    try:
-        yield client, Sent(client)
-    finally:
-        ss.uninstall()
 
 
 # --------------------------------------------------------------------------- HyperPod

@@ -7,14 +7,13 @@ operations: the secure variant is only asserted *sent* and moto's error accepted
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from botocore import xform_name
 
-import secure_sagemaker as ss
-from tests._examples import KEY, POLICY, SUBNET, VPC, drop
+from tests._examples import KEY, SUBNET, VPC, drop
 from tests._guarded import Sent, refused, sent_anyway
 from tests.controls.test_sm2_more_jobs import (
     PUBLIC_IMAGE,
@@ -32,16 +31,6 @@ pytestmark = pytest.mark.e2e
 AWS_KEY = "alias/aws/sagemaker"
 OTHER_VPC = {"Subnets": ["subnet-0fffffffffffffff0"], "SecurityGroupIds": VPC["SecurityGroupIds"]}
 TOKEN = "hf_abcdefghijklmnopqrstuvwxyzABCDEFGH"
-
-
-@pytest.fixture
-def sagemaker(fresh_aws: Any) -> Iterator[tuple[Any, Sent]]:
-    ss.install(POLICY)
-    client = fresh_aws.session().client("sagemaker", region_name="us-east-1")
-    try:
-        yield client, Sent(client)
-    finally:
-        ss.uninstall()
 
 
 def _with(params: dict[str, Any], edit: Callable[[dict[str, Any]], None]) -> dict[str, Any]:

@@ -7,14 +7,12 @@ variant is only asserted *sent* and moto's error accepted."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from botocore import xform_name
 
-import secure_sagemaker as ss
-from tests._examples import IMAGE, KEY, POLICY, SUBNET, drop
+from tests._examples import IMAGE, KEY, SUBNET, drop
 from tests._guarded import Sent, refused, sent_anyway
 from tests.controls.test_sm2_remaining import (
     PUBLIC_IMAGE,
@@ -77,16 +75,6 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
         drop(session(), "VpcConfig"),
     ),
 ]
-
-
-@pytest.fixture
-def sagemaker(fresh_aws: Any) -> Iterator[tuple[Any, Sent]]:
-    ss.install(POLICY)
-    client = fresh_aws.session().client("sagemaker", region_name="us-east-1")
-    try:
-        yield client, Sent(client)
-    finally:
-        ss.uninstall()
 
 
 @pytest.mark.parametrize(

@@ -7,29 +7,16 @@ described is refused (SM251)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-import secure_sagemaker as ss
-from tests._examples import POLICY
 from tests._guarded import Sent, refused, sent_anyway
 from tests.controls.test_sm2_pipeline_runs import parameterised
 
 pytestmark = pytest.mark.e2e
 
 TOKEN = "token-0123456789abcdef0123456789"
-
-
-@pytest.fixture
-def sagemaker(fresh_aws: Any) -> Iterator[tuple[Any, Sent]]:
-    ss.install(POLICY)
-    client = fresh_aws.session().client("sagemaker", region_name="us-east-1")
-    try:
-        yield client, Sent(client)
-    finally:
-        ss.uninstall()
 
 
 def _start(name: str, instance: str | None) -> dict[str, Any]:

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import base64
 import contextlib
-from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from botocore import xform_name
 from botocore.exceptions import ClientError
@@ -20,7 +18,6 @@ from tests._examples import (
     BUCKET,
     IMAGE,
     KEY,
-    POLICY,
     endpoint_config,
     pipeline,
     processing,
@@ -32,17 +29,6 @@ pytestmark = pytest.mark.e2e
 
 FOREIGN = "s3://someone-elses-bucket/loot/"
 LITERAL = "hunter2!x"
-
-
-@pytest.fixture
-def sagemaker(fresh_aws: Any) -> Iterator[tuple[Any, Sent]]:
-    session: boto3.Session = fresh_aws.session()
-    ss.install(POLICY)
-    client = session.client("sagemaker", region_name="us-east-1")
-    try:
-        yield client, Sent(client)
-    finally:
-        ss.uninstall()
 
 
 def refused(client: Any, sent: Sent, operation: str, params: dict[str, Any]) -> set[str]:

@@ -7,6 +7,7 @@ value in its reason.  A default is ``(policy, parent) -> value | None``.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -170,9 +171,15 @@ def instance_type_allowed(value: Any, ctx: Context) -> Verdict:
         return PASS
     if not isinstance(value, str):
         return fail("must be an instance type name")
-    if any(fnmatch.fnmatchcase(value, pattern) for pattern in ctx.policy.allowed_instance_types):
+    if _instance_types(tuple(ctx.policy.allowed_instance_types)).fullmatch(value):
         return PASS
     return fail("is not in the policy's allowed instance types")
+
+
+@functools.lru_cache(maxsize=64)
+def _instance_types(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex for the policy's instance-type globs (``ml.m5.*``), built once."""
+    return re.compile("|".join(fnmatch.translate(p) for p in patterns) or "(?!)")
 
 
 def image_allowed(value: Any, ctx: Context) -> Verdict:

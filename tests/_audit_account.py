@@ -1,0 +1,33 @@
+"""What the audit-kind tests share: an emulated account with the private network and
+the customer key a policy names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class NetworkAndKey:
+    """A VPC with one subnet and one security group, and a customer KMS key, made in
+    the emulator; ``sm`` is the account's SageMaker client."""
+
+    def __init__(self, session: Any) -> None:
+        self.sm = session.client("sagemaker")
+        ec2 = session.client("ec2")
+        self.vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=self.vpc, CidrBlock="10.0.1.0/24")
+        self.subnet = subnet["Subnet"]["SubnetId"]
+        group = ec2.create_security_group(GroupName="ml", Description="ml", VpcId=self.vpc)
+        self.sg = group["GroupId"]
+        self.key = session.client("kms").create_key(Description="ml")["KeyMetadata"]["Arn"]
+
+    def network_and_key(self) -> dict[str, Any]:
+        """The policy fields naming them."""
+        return {
+            "subnets": [self.subnet],
+            "security_group_ids": [self.sg],
+            "vpc_id": self.vpc,
+            "kms_key_id": self.key,
+        }
+
+    def vpc_config(self) -> dict[str, list[str]]:
+        return {"Subnets": [self.subnet], "SecurityGroupIds": [self.sg]}
