@@ -3,7 +3,7 @@
 #   bash scripts/sdk-venv.sh v2    # .venv-v2: sagemaker>=2.200,<3
 #   bash scripts/sdk-venv.sh v3    # .venv-v3: sagemaker>=3
 #   bash scripts/sdk-venv.sh aio   # .venv-aio: aiobotocore (it pins an exact botocore)
-# None of them can share a virtualenv.  Each gets the project (editable), pytest,
+# None of them can share a virtualenv.  Each gets the project (editable), pytest, pytest-xdist,
 # moto[server] and cryptography.  An existing venv is reused while its stamp (this
 # script + pyproject.toml) is unchanged; set SDK_VENV_FRESH=1 to rebuild.
 set -euo pipefail
@@ -38,6 +38,6 @@ pip() {
   fi
 }
 pip --upgrade pip
-pip "$spec" -e . pytest 'moto[server]>=5.1' 'cryptography>=42'
+pip "$spec" -e . pytest pytest-xdist 'moto[server]>=5.1' 'cryptography>=42'
 echo "$want" > "$stamp"
 echo "$venv: $dist $("$venv/bin/python" -c "import importlib.metadata as m; print(m.version('$dist'))") installed in $((SECONDS - start))s"

@@ -13,7 +13,7 @@ from secure_sagemaker.demo import main
 pytestmark = pytest.mark.e2e
 
 
-def test_the_demo_runs_end_to_end_and_flags_only_the_legacy_notebook() -> None:
+def test_the_demo_runs_end_to_end_and_flags_only_the_notebooks_made_without_the_guard() -> None:
     out = io.StringIO()
     assert main(out=out) == 0
     text = out.getvalue()
@@ -22,9 +22,11 @@ def test_the_demo_runs_end_to_end_and_flags_only_the_legacy_notebook() -> None:
     assert "CreateTrainingJob refused, nothing sent" in text
     assert "hunter2" not in text  # the refused request's password is never shown
     assert re.search(r"SM202 \[high\] EnableNetworkIsolation", text)
-    audit = text[text.index("Audit the account"):text.index("Summary")]
+    audit = text[text.index("Audit the account") : text.index("Summary")]
     flagged = re.findall(r"SM\d{3} (\S+):", audit)
-    assert flagged and set(flagged) == {"legacy-notebook"}, flagged
+    assert flagged and set(flagged) == {"legacy-notebook", "console-notebook"}, flagged
+    caught = text[text.index("made outside Python") : text.index("Audit the account")]
+    assert re.search(r"failing: .*SM103", caught) and "notebook stopped (Stopped)" in caught
     assert re.search(r"listed (\d+) resources, assessed \1", audit)
     assert "CreateMonitoringSchedule stubbed" in text
 
@@ -46,5 +48,5 @@ def test_endpoint_url_runs_the_demo_against_another_emulator(fresh_aws: object) 
     assert main(endpoint_url=fresh_aws.endpoint_url, out=out) == 0  # type: ignore[attr-defined]
     text = out.getvalue()
     assert text.startswith(f"secure-sagemaker demo against {fresh_aws.endpoint_url}")  # type: ignore[attr-defined]
-    assert "flagged: legacy-notebook" in text
+    assert "flagged: console-notebook, legacy-notebook" in text
     assert ss.guard.installed_policy() is None  # the demo leaves no guard behind

@@ -103,7 +103,7 @@ def test_markdown_is_a_pull_request_comment() -> None:
 
 
 def test_unknown_format_is_refused() -> None:
-    assert set(FORMATS) == {"text", "json", "sarif", "markdown"}
+    assert set(FORMATS) == {"text", "json", "sarif", "markdown", "asff"}
     with pytest.raises(ValueError, match="unknown format"):
         render(REPORT, "xml")
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime, timezone
 from functools import partial
 from typing import Any
@@ -68,7 +67,9 @@ class Clients:
             client = self._made.get(service)
             if client is None:
                 config = adaptive_config(max_pool_connections=self._pool)
-                client = self._session.client(
+                # a boto3 session has client(), a botocore session create_client()
+                make = getattr(self._session, "client", None) or self._session.create_client
+                client = make(
                     service,
                     region_name=self._region,
                     endpoint_url=self._endpoint_url,
@@ -78,6 +79,13 @@ class Clients:
                     address_s3control_directly(client)
                 self._made[service] = client
             return client
+
+    def close(self) -> None:
+        """Drop the clients (their connection pools closed): the scope is done."""
+        with self._lock:
+            made, self._made = self._made, {}
+        for client in made.values():
+            client.close()
 
 
 _AWS_HOST = re.compile(r"\.amazonaws\.com(?:\.cn)?(?::\d+)?$")
@@ -325,39 +333,6 @@ def judge(
 # --------------------------------------------------------------------------- the loop
 
 
-@attrs.define
-class Totals:
-    findings: list[Finding] = attrs.field(factory=list)
-    listed: int = 0
-    assessed: int = 0
-    inventories: int = 0
-    refs: dict[tuple[str, str], References] = attrs.field(factory=dict)
-
-
-def drive(
-    pool: ThreadPoolExecutor,
-    tasks: Iterable[Task],
-    totals: Totals,
-    progress: Callable[[int, int], None] | None = None,
-) -> None:
-    """Run ``tasks`` and their follow-ups to completion, accumulating into ``totals``."""
-    pending: set[Future[Outcome]] = {pool.submit(t) for t in tasks}
-    while pending:
-        done, pending = wait(pending, return_when=FIRST_COMPLETED)
-        for fut in done:
-            out = fut.result()
-            totals.findings.extend(out.findings)
-            totals.listed += out.listed
-            totals.assessed += out.assessed
-            totals.inventories += out.inventory
-            if out.refs is not None and out.scope is not None:
-                key = (out.scope.account, out.scope.region)
-                totals.refs.setdefault(key, References()).update(out.refs)
-            pending |= {pool.submit(t) for t in out.then}
-        if progress is not None:
-            progress(totals.listed, totals.assessed)
-
-
 def now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -373,7 +348,7 @@ def list_kind(scope: Scope, kind: Kind) -> Outcome:
             kind.list_method,
             partial(fetch.paginate, sm, kind.list_method, kind.list_key, page_size=100, **params),
         )
-        context = _endpoint_context(scope) if kind.name == "endpoint" else None
+        context = endpoint_context(scope) if kind.name == "endpoint" else None
     except Exception as err:
         resource = scope.arn("sagemaker", f"{kind.name}/*")
         rules = applicable_rules(kind.operation, scope.policy, {}, None)
@@ -383,7 +358,7 @@ def list_kind(scope: Scope, kind: Kind) -> Outcome:
     return Outcome(listed=len(items), then=follow, inventory=True)
 
 
-def _endpoint_context(scope: Scope) -> dict[str, Any]:
+def endpoint_context(scope: Scope) -> dict[str, Any]:
     """Monitoring schedules per endpoint and API Gateway exposure, or why unknown."""
     unknown: dict[str, str] = {}
     monitored: dict[str, list[str]] = {}

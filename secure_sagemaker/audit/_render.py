@@ -1,4 +1,4 @@
-"""Audit reports as text, JSON, SARIF 2.1.0 or Markdown.
+"""Audit reports as text, JSON, SARIF 2.1.0, Markdown or ASFF (Security Hub).
 
 Only ``fail``, ``waived`` and ``error`` findings are listed one by one; passes are
 counted.  Messages come from the rules and never quote a resource's values.  Every
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timezone
 from typing import Any
 
 from secure_sagemaker._version import __version__
@@ -23,13 +24,14 @@ __all__ = [
     "FORMATS",
     "not_assessed_summary",
     "render",
+    "render_asff",
     "render_json",
     "render_markdown",
     "render_sarif",
     "render_text",
 ]
 
-FORMATS = ("text", "json", "sarif", "markdown")
+FORMATS = ("text", "json", "sarif", "markdown", "asff")
 DOCS = "docs/controls.md"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -135,6 +137,21 @@ def render_text(report: Any, *, fail_on: str = "high", colour: bool = False) -> 
 def render_json(report: Any, **_: Any) -> str:
     """The whole report (every finding, passes included) as JSON."""
     return json.dumps(report.to_dict(), indent=2) + "\n"
+
+
+def render_asff(report: Any, **_: Any) -> str:
+    """Every finding (passes too: they resolve earlier failures) as a JSON array of
+    ASFF findings, one per rule and resource, each in its resource's account and
+    region (a global resource's in the report's first region)."""
+    from secure_sagemaker.audit._asff import merge, to_asff
+
+    now = datetime.now(timezone.utc)
+    home = report.regions[0] if report.regions else "us-east-1"
+    found = [
+        to_asff(f, account=f.account, region=f.region or home, now=now)
+        for f in merge(report.findings)
+    ]
+    return json.dumps(found, indent=2) + "\n"
 
 
 def _rule_doc(rule_id: str) -> dict[str, Any]:
@@ -294,6 +311,7 @@ _RENDERERS: dict[str, Callable[..., str]] = {
     "json": render_json,
     "sarif": render_sarif,
     "markdown": render_markdown,
+    "asff": render_asff,
 }
 
 

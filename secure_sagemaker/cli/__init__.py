@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from secure_sagemaker._version import __version__
-from secure_sagemaker.cli import audit, demo, iam, policy, rules, site
+from secure_sagemaker.cli import audit, demo, iam, policy, report, rules, site, watch
 from secure_sagemaker.cli._common import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -30,6 +30,8 @@ COMMAND_MODULES: tuple[Callable[[Subcommands], None], ...] = (
     policy.register,  # sagemaker-config, policy init
     iam.register,  # guardrails
     audit.register,
+    report.register,  # report merge
+    watch.register,  # watch template
     site.register,  # install-site, uninstall-site
 )
 

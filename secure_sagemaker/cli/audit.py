@@ -10,9 +10,9 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import Any, TextIO
 
-from secure_sagemaker.audit import SERVICES, AuditReport, audit
+from secure_sagemaker.audit import SERVICES, AuditReport
 from secure_sagemaker.audit._audit import DEFAULT_SINCE_DAYS, DEFAULT_WORKERS
 from secure_sagemaker.audit._fetch import reason
 from secure_sagemaker.audit._render import FORMATS, not_assessed_summary, render
@@ -30,6 +30,7 @@ from secure_sagemaker.cli._common import (
     load_policy,
 )
 from secure_sagemaker.cli._errors import describe, fail
+from secure_sagemaker.cli._scale import add_scale_arguments, produce
 from secure_sagemaker.cli._term import colour_enabled, fit
 from secure_sagemaker.exceptions import AuditError, InvalidArgumentError, PolicyError
 
@@ -72,7 +73,7 @@ def add_audit_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="audit jobs created in the last N days (default 30; 0 = all)",
     )
-    add_format_option(parser, FORMATS)
+    add_format_option(parser, (*FORMATS, "jsonl"))
     add_output_option(parser, "write the report here (default stdout)", metavar="FILE")
     add_fail_on_option(
         parser,
@@ -103,6 +104,13 @@ def add_audit_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=DEFAULT_WORKERS,
         help=f"concurrent AWS calls (default {DEFAULT_WORKERS})",
+    )
+    add_scale_arguments(parser)
+    parser.add_argument(
+        "--to-security-hub",
+        action="store_true",
+        help="also import every finding into Security Hub (ASFF, BatchImportFindings) "
+        "in the profile's region; one summary line on stderr, exit 2 if any is not imported",
     )
 
 
@@ -199,18 +207,16 @@ def run_audit_command(args: argparse.Namespace) -> int:
                 "or set AWS_DEFAULT_REGION or the profile's region"
             )
         try:
-            report = audit(
+            report, written = produce(
+                args,
                 session,
+                progress,
                 policy=policy,
                 regions=regions,
                 services=services,
                 all_buckets=args.all_buckets,
                 since_days=args.since_days or None,
                 max_workers=args.max_workers,
-                accounts=args.accounts,
-                role_arn_template=args.role_arn_template,
-                endpoint_url=args.endpoint_url,
-                progress=progress,
             )
         finally:
             progress.close()
@@ -223,15 +229,16 @@ def run_audit_command(args: argparse.Namespace) -> int:
         if getattr(args, "debug", False):
             raise
         return fail(f"cannot start the audit: {describe(err) or reason(err)}")
-    colour = args.output is None and colour_enabled(sys.stdout)
-    text = render(report, args.format, fail_on=args.fail_on, colour=colour)
-    if args.format == "text":
-        text = fit(text.rstrip("\n")) + "\n"
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    else:
-        sys.stdout.write(text)
+    if not written:  # JSON Lines, JSON and SARIF were written as the findings came
+        colour = args.output is None and colour_enabled(sys.stdout)
+        text = render(report, args.format, fail_on=args.fail_on, colour=colour)
+        if args.format == "text":
+            text = fit(text.rstrip("\n")) + "\n"
+        if args.output:
+            with open(args.output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        else:
+            sys.stdout.write(text)
     unassessed = not_assessed_summary(report)
     if report.nothing_assessed:
         regions = report.regions
@@ -242,4 +249,34 @@ def run_audit_command(args: argparse.Namespace) -> int:
             f"incomplete audit - {unassessed}; fix: {_fix(report)} "
             "(--allow-errors accepts an incomplete audit)"
         )
-    return audit_exit_code(report, args.fail_on, allow_errors=args.allow_errors)
+    code = audit_exit_code(report, args.fail_on, allow_errors=args.allow_errors)
+    if getattr(args, "to_security_hub", False):
+        return _to_security_hub(session, report, args.endpoint_url) or code
+    return code
+
+
+def _to_security_hub(session: Any, report: AuditReport, endpoint_url: str | None) -> int:
+    """Import the report's findings (one per rule and resource) into Security Hub in
+    the session's region (else the first audited one) as the calling account; one
+    summary line on stderr.  :data:`EXIT_USAGE` when any finding is not imported."""
+    from secure_sagemaker.audit._asff import import_findings, merge, to_asff
+
+    region = session.region_name or (report.regions[0] if report.regions else None)
+    if region is None:
+        return fail("--to-security-hub: no region; set AWS_DEFAULT_REGION or the profile's")
+    try:
+        sts = session.client("sts", region_name=region, endpoint_url=endpoint_url)
+        account = str(sts.get_caller_identity()["Account"])
+        hub = session.client("securityhub", region_name=region, endpoint_url=endpoint_url)
+    except Exception as err:
+        return fail(f"--to-security-hub: {describe(err) or reason(err)}")
+    found = [to_asff(f, account=account, region=region) for f in merge(report.findings)]
+    result = import_findings(hub, found)
+    if not result.ok:
+        return fail(
+            f"security hub: {result.failed} of {len(found)} finding(s) not imported into "
+            f"{region} ({', '.join(result.errors)}); fix: enable Security Hub there and "
+            "allow securityhub:BatchImportFindings"
+        )
+    print(f"security hub: imported {result.success} finding(s) into {region}", file=sys.stderr)
+    return EXIT_OK

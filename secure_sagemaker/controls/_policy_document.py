@@ -37,6 +37,8 @@ RESOURCE_STAR_ACTIONS = frozenset(
         "ec2:DescribeSecurityGroups",
         "ec2:DescribeVpcEndpoints",
         "sts:GetCallerIdentity",
+        "kms:ListAliases",
+        "sagemaker:ListMonitoringSchedules",
     )
 )
 

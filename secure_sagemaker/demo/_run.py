@@ -31,6 +31,8 @@ from secure_sagemaker.demo._infra import (
     rotation_function,
     stub_monitoring_schedules,
 )
+from secure_sagemaker.demo._outside import NAME as CONSOLE
+from secure_sagemaker.demo._outside import console_notebook, detect
 from secure_sagemaker.network import check_network
 from secure_sagemaker.testing import EmbeddedAWS, environment
 
@@ -80,7 +82,7 @@ class Printer:
 def run(session: Any, out: TextIO, *, stubbed: bool = True) -> int:
     """The walk-through against whatever AWS ``session`` points at; returns 0 on success."""
 
-    p = Printer(out, total=15)
+    p = Printer(out, total=16)
     region = session.region_name or "us-east-1"
     account = session.client("sts").get_caller_identity()["Account"]
     started = time.perf_counter()
@@ -275,6 +277,18 @@ def run(session: Any, out: TextIO, *, stubbed: bool = True) -> int:
     p.step("A legacy notebook that predates the guard")
     legacy = legacy_notebook(session, role.arn)
     p.detail(f"{legacy}: direct internet and root access enabled (guard was off)")
+
+    p.step("A notebook made outside Python, caught by the event-driven detector")
+    console_notebook(session, role.arn)
+    caught, state = detect(session, policy, account, region)
+    p.detail(
+        f"{CONSOLE}: a raw call with the guard off, as the console makes it\n"
+        "its CloudTrail event -> secure_sagemaker.watch.handler (the demo builds\n"
+        "the event: moto records none)"
+    )
+    p.detail(f"failing: {', '.join(caught['failing'])}", indent=9)
+    p.detail(f"opt-in remediation of SM103: notebook stopped ({state})", indent=9)
+    summary.append(("detector", f"caught {CONSOLE}: {len(caught['failing'])} rules, {state}"))
 
     p.step("Audit the account with the same rules")
     audit = ss.audit(session, policy=policy, regions=[region])
