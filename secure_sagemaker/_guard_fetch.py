@@ -73,13 +73,10 @@ def endpoint_config(params: dict[str, Any], client: Any) -> dict[str, Any]:
     ``EndpointConfigName`` an endpoint is created with or switched to, or ``None``
     under that key when it cannot be described (SM370 then refuses)."""
     name = params.get("EndpointConfigName")
-    if not isinstance(name, str) or not name:
-        return {ENDPOINT_CONFIG_KEY: None}
-    try:
-        sagemaker = sibling_client(_need(client), "sagemaker")
-        described = sagemaker.describe_endpoint_config(EndpointConfigName=name)
-    except Exception as err:
-        logger.warning("the endpoint config could not be described (%s)", type(err).__name__)
+    described = _describe(
+        client, "endpoint config", "describe_endpoint_config", EndpointConfigName=name
+    )
+    if described is None:
         return {ENDPOINT_CONFIG_KEY: None}
     request = {k: v for k, v in described.items() if k not in _RESPONSE_ONLY}
     return {ENDPOINT_CONFIG_KEY: request}
@@ -91,17 +88,14 @@ def pipeline_execution(params: dict[str, Any], client: Any) -> dict[str, Any]:
     pipeline version the execution names; ``None`` under that key when it cannot be
     described or its definition is not a JSON object (SM251 / SM250 then refuse)."""
     name = params.get("PipelineName")
-    if not isinstance(name, str) or not name:
-        return {PIPELINE_KEY: None}
     which = {k: params[k] for k in ("PipelineVersionId", "PipelineVersionAlias") if k in params}
+    described = _describe(client, "pipeline", "describe_pipeline", PipelineName=name, **which)
     try:
-        sagemaker = sibling_client(_need(client), "sagemaker")
-        described = sagemaker.describe_pipeline(PipelineName=name, **which)
-        definition = json.loads(described["PipelineDefinition"])
-    except Exception as err:
-        logger.warning("the pipeline could not be described (%s)", type(err).__name__)
-        return {PIPELINE_KEY: None}
-    if not isinstance(definition, dict):
+        definition = json.loads(described["PipelineDefinition"]) if described else None
+    except (KeyError, TypeError, ValueError) as err:
+        logger.warning("the pipeline definition could not be read (%s)", type(err).__name__)
+        definition = None
+    if not isinstance(definition, dict) or described is None:
         return {PIPELINE_KEY: None}
     with_execution_values(definition, params.get("PipelineParameters"))
     request = {
@@ -116,6 +110,22 @@ def _need(client: Any) -> Any:
     if client is None:
         raise RuntimeError("no client to take credentials from")
     return client
+
+
+def _describe(client: Any, what: str, method: str, **names: Any) -> dict[str, Any] | None:
+    """The answer of SageMaker ``method(**names)`` called with the caller's own
+    credentials, or ``None`` (with a warning naming the error type, never a value)
+    when the first name is not a non-empty string or the call fails: the rule
+    judging it then refuses."""
+    name = next(iter(names.values()), None)
+    if not isinstance(name, str) or not name:
+        return None
+    try:
+        answer = getattr(sibling_client(_need(client), "sagemaker"), method)(**names)
+    except Exception as err:
+        logger.warning("the %s could not be described (%s)", what, type(err).__name__)
+        return None
+    return dict(answer)
 
 
 FETCHES: Mapping[str, Fetch] = {

@@ -23,7 +23,7 @@ from secure_sagemaker.controls.sm0_operations import (
 from secure_sagemaker.policy import SecurityPolicy
 from secure_sagemaker.rules import Catalog, Finding
 
-__all__ = ["evaluate", "judge_operation", "not_judgeable", "secure_request"]
+__all__ = ["evaluate", "fill", "judge_operation", "not_judgeable", "secure_request"]
 
 
 def _judged(catalog: Catalog) -> Mapping[str, frozenset[str]]:
@@ -79,10 +79,12 @@ def judge_operation(
     service: str | None,
     region: str | None = None,
     catalog: Catalog = CATALOG,
+    shape_checked: bool = False,
 ) -> list[Finding]:
     """:func:`evaluate` for an operation known to exist (the guard's botocore model
-    says so): no name check."""
-    why = _unjudgeable(params)
+    says so): no name check.  ``shape_checked``: :func:`fill` already found the
+    request judgeable (it is not walked for its depth again)."""
+    why = "" if shape_checked else _unjudgeable(params)
     if why:
         return [not_judgeable(why, policy)]
     if service is not None and not operation.startswith("@"):
@@ -159,10 +161,31 @@ def secure_request(
 
     Raises :class:`~secure_sagemaker.UnknownOperationError` like :func:`evaluate`.
     """
+    new, filled, _ = fill(operation, params, policy, service=service, catalog=catalog)
+    return new, filled
+
+
+def fill(
+    operation: str,
+    params: Mapping[str, Any],
+    policy: SecurityPolicy | None = None,
+    *,
+    service: str | None = None,
+    catalog: Catalog = CATALOG,
+) -> tuple[dict[str, Any], list[tuple[str, str]], str]:
+    """:func:`secure_request` plus why the request cannot be judged (``""`` when it
+    can; then a filled request can be judged with ``judge_operation(...,
+    shape_checked=True)``, which skips walking it a second time).
+
+    Raises :class:`~secure_sagemaker.UnknownOperationError` like :func:`evaluate`.
+    """
     pol = policy if policy is not None else SecurityPolicy()
+    copy = dict(params) if isinstance(params, Mapping) else {}
     if not (operation.startswith("@") or _is_judged(operation, service, catalog)):
         REGISTRY.resolve(operation, service)
-        return (dict(params) if isinstance(params, Mapping) else {}), []
-    if _unjudgeable(params):
-        return (dict(params) if isinstance(params, Mapping) else {}), []
-    return catalog.secure_request(operation, params, pol, service=service)
+        return copy, [], _unjudgeable(params)
+    why = _unjudgeable(params)
+    if why:
+        return copy, [], why
+    new, filled = catalog.secure_request(operation, params, pol, service=service)
+    return new, filled, ""

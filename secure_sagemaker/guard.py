@@ -34,7 +34,13 @@ from secure_sagemaker._aws.caller import caller_account
 from secure_sagemaker._guard_fetch import fetch_related
 from secure_sagemaker.controls import REGISTRY
 from secure_sagemaker.controls.operations import SERVICE_IDS
-from secure_sagemaker.evaluation import evaluate, judge_operation, not_judgeable, secure_request
+from secure_sagemaker.evaluation import (
+    evaluate,
+    fill,
+    judge_operation,
+    not_judgeable,
+    secure_request,
+)
 from secure_sagemaker.exceptions import InsecureRequestError
 from secure_sagemaker.policy import SecurityPolicy
 from secure_sagemaker.rules import Finding
@@ -128,13 +134,18 @@ def _judge_request(
     context: Any,
 ) -> dict[str, Any]:
     region = context.get("client_region") if isinstance(context, Mapping) else None
-    new, filled = secure_request(operation, params, policy, service=service)
+    new, filled, why = fill(operation, params, policy, service=service)
+    if why:
+        decide(operation, [not_judgeable(why, policy)], policy)
+        return new
     for rule_id, field in filled:
         logger.info("%s: filled %s from the policy (%s)", operation, field, rule_id)
     client = binding.client() if binding.client is not None else None
     extra = fetch_related(operation, service, new, client)  # may pin a VersionId
     judged: Mapping[str, Any] = {**new, **extra} if extra else new  # extra: never sent
-    findings = judge_operation(operation, judged, policy, service=service, region=region)
+    findings = judge_operation(
+        operation, judged, policy, service=service, region=region, shape_checked=True
+    )
     decide(operation, findings, policy)
     return new
 

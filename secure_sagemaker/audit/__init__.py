@@ -7,9 +7,11 @@ from secure_sagemaker.audit._audit import (
     AuditReport,
     audit,
 )
+from secure_sagemaker.audit._task import handler as task_handler
 
 __all__ = [
     "SERVICES",
     "AuditReport",
     "audit",
+    "task_handler",
 ]

@@ -87,6 +87,18 @@ class AuditReport:
             out[f.status] += 1
         return out
 
+    def exit_code(self, fail_on: str, *, allow_errors: bool = False) -> int:
+        """What ``secure-sagemaker audit`` exits with: 2 when nothing could be
+        assessed; 1 when something fails at or above ``fail_on``, or when a resource
+        or rule could not be assessed and not ``allow_errors``; else 0."""
+        if self.nothing_assessed:
+            return 2
+        if self.failures(fail_on):
+            return 1
+        if (self.not_assessed() or not self.complete) and not allow_errors:
+            return 1
+        return 0
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
         return {

@@ -11,7 +11,17 @@ import sys
 from collections.abc import Callable, Sequence
 
 from secure_sagemaker._version import __version__
-from secure_sagemaker.cli import audit, demo, iam, policy, report, rules, site, watch
+from secure_sagemaker.cli import (
+    audit,
+    audit_template,
+    demo,
+    iam,
+    policy,
+    report,
+    rules,
+    site,
+    watch,
+)
 from secure_sagemaker.cli._common import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -29,7 +39,7 @@ COMMAND_MODULES: tuple[Callable[[Subcommands], None], ...] = (
     rules.register,  # rules, explain, check
     policy.register,  # sagemaker-config, policy init
     iam.register,  # guardrails
-    audit.register,
+    audit.register,  # audit (and `audit template`: see main)
     report.register,  # report merge
     watch.register,  # watch template
     site.register,  # install-site, uninstall-site
@@ -61,7 +71,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     (anywhere among the arguments) lets the traceback through instead."""
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
-    args = build_parser().parse_args([a for a in argv if a != "--debug"])
+    rest = [a for a in argv if a != "--debug"]
+    if audit_template.is_audit_template(rest):  # `audit` has options only: routed here
+        args = audit_template.build_parser().parse_args(rest[1:])
+    else:
+        args = build_parser().parse_args(rest)
     args.debug = debug
     func: Command = args.func
     return run(lambda: func(args), debug=debug)

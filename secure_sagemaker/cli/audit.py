@@ -17,9 +17,7 @@ from secure_sagemaker.audit._audit import DEFAULT_SINCE_DAYS, DEFAULT_WORKERS
 from secure_sagemaker.audit._fetch import reason
 from secure_sagemaker.audit._render import FORMATS, not_assessed_summary, render
 from secure_sagemaker.cli._common import (
-    EXIT_FINDINGS,
     EXIT_OK,
-    EXIT_USAGE,
     Subcommands,
     add_fail_on_option,
     add_format_option,
@@ -45,7 +43,10 @@ def register(sub: Subcommands) -> None:
         "judge an existing account with the same rules",
         "Read-only calls list the SageMaker resources (and their buckets, keys, "
         "secrets, networks) of each region and judge them as the guard would judge "
-        "the requests that created them.",
+        "the requests that created them.\n\n"
+        "`secure-sagemaker audit template` writes the CloudFormation templates that run "
+        "it across an AWS Organization with Step Functions, one --shard per task "
+        "(`audit template --help`).",
         findings="a failure at or above --fail-on, or something could not be assessed "
         "(see --allow-errors)",
     )
@@ -138,14 +139,9 @@ class _Progress:
 def audit_exit_code(report: AuditReport, fail_on: str, *, allow_errors: bool = False) -> int:
     """:data:`EXIT_USAGE` when nothing could be assessed; :data:`EXIT_FINDINGS` when
     something fails at or above ``fail_on``, or when a resource or rule could not
-    be assessed and not ``allow_errors``; else :data:`EXIT_OK`."""
-    if report.nothing_assessed:
-        return EXIT_USAGE
-    if report.failures(fail_on):
-        return EXIT_FINDINGS
-    if (report.not_assessed() or not report.complete) and not allow_errors:
-        return EXIT_FINDINGS
-    return EXIT_OK
+    be assessed and not ``allow_errors``; else :data:`EXIT_OK`
+    (:meth:`AuditReport.exit_code`)."""
+    return report.exit_code(fail_on, allow_errors=allow_errors)
 
 
 #: What to do about the most frequent cause of ``error`` verdicts (first match wins).

@@ -23,8 +23,60 @@ __all__ = [
     "statements",
 ]
 
+#: SageMaker listings of top-level resources (what the audit lists): no resource type.
+_SAGEMAKER_LISTS = (
+    "ListAIBenchmarkJobs",
+    "ListAIRecommendationJobs",
+    "ListAIWorkloadConfigs",
+    "ListAlgorithms",
+    "ListApps",
+    "ListAutoMLJobs",
+    "ListClusters",
+    "ListCodeRepositories",
+    "ListCompilationJobs",
+    "ListDataQualityJobDefinitions",
+    "ListDeviceFleets",
+    "ListDomains",
+    "ListEdgePackagingJobs",
+    "ListEndpointConfigs",
+    "ListEndpoints",
+    "ListFeatureGroups",
+    "ListFlowDefinitions",
+    "ListHubs",
+    "ListHyperParameterTuningJobs",
+    "ListImages",
+    "ListInferenceComponents",
+    "ListInferenceExperiments",
+    "ListInferenceRecommendationsJobs",
+    "ListInferenceRouters",
+    "ListLabelingJobs",
+    "ListMlflowApps",
+    "ListMlflowTrackingServers",
+    "ListModelBiasJobDefinitions",
+    "ListModelCards",
+    "ListModelExplainabilityJobDefinitions",
+    "ListModelPackages",
+    "ListModelQualityJobDefinitions",
+    "ListModels",
+    "ListNotebookInstanceLifecycleConfigs",
+    "ListNotebookInstances",
+    "ListOptimizationJobs",
+    "ListPartnerApps",
+    "ListPipelines",
+    "ListProcessingJobs",
+    "ListProjects",
+    "ListSpaces",
+    "ListStudioLifecycleConfigs",
+    "ListTrainingJobs",
+    "ListTransformJobs",
+    "ListUserProfiles",
+    "ListWorkforces",
+    "ListWorkteams",
+)
+
 #: Actions that support no resource-level permission: ``"Resource": "*"`` is the only
 #: way to grant them (AWS Service Authorization Reference: no resource type listed).
+#: Read-only listings and account-level reads, plus the few writes below.
 RESOURCE_STAR_ACTIONS = frozenset(
     a.lower()
     for a in (
@@ -36,9 +88,19 @@ RESOURCE_STAR_ACTIONS = frozenset(
         "ec2:DescribeSubnets",
         "ec2:DescribeSecurityGroups",
         "ec2:DescribeVpcEndpoints",
+        "ec2:DescribeRouteTables",
+        "ec2:DescribeFlowLogs",
         "sts:GetCallerIdentity",
         "kms:ListAliases",
+        "kms:ListKeys",
+        "cloudtrail:DescribeTrails",
+        "guardduty:ListDetectors",
+        "macie2:GetMacieSession",
+        "s3:GetAccountPublicAccessBlock",
+        "secretsmanager:ListSecrets",
+        "organizations:ListAccounts",
         "sagemaker:ListMonitoringSchedules",
+        *(f"sagemaker:{name}" for name in _SAGEMAKER_LISTS),
     )
 )
 

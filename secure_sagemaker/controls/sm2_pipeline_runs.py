@@ -10,35 +10,18 @@ CreatePipeline request it would be: every step with every rule (:data:`RELATED`)
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
-from secure_sagemaker.rules import PASS, Context, Related, Rule, Severity, Verdict, fail
+from secure_sagemaker.controls._related import described, related
+from secure_sagemaker.rules import Related, Rule, Severity
 
 START = "StartPipelineExecution"
 PIPELINE_KEY = "@Pipeline"
 """Where the guard puts the pipeline, with this execution's values, in the judged copy."""
 
 RELATED: Mapping[str, Related] = {
-    START: Related(
-        key=PIPELINE_KEY,
-        operation="CreatePipeline",
-        label="(pipeline)",
-        skip=frozenset({"SM299"}),  # Describe output carries no tags
-    )
+    START: related(PIPELINE_KEY, "CreatePipeline", "(pipeline)"),
 }
 """StartPipelineExecution -> the pipeline it runs, judged with this execution's values."""
-
-
-def _pipeline_judged(value: Any, ctx: Context) -> Verdict:
-    """The guard fetched the pipeline (``@Pipeline``); ``None`` there means it could
-    not be described.  Without the key (pure ``evaluate()``) there is nothing to judge
-    but the request."""
-    if PIPELINE_KEY not in ctx.params or isinstance(ctx.params[PIPELINE_KEY], Mapping):
-        return PASS
-    return fail(
-        "names a pipeline that could not be described, so the values this execution "
-        "runs with cannot be judged"
-    )
 
 
 RULES: tuple[Rule, ...] = (
@@ -48,7 +31,11 @@ RULES: tuple[Rule, ...] = (
         severity=Severity.HIGH,
         title="A pipeline execution is judged with the parameter values it runs with",
         fields={START: ("PipelineName",)},
-        check=_pipeline_judged,
+        check=described(
+            PIPELINE_KEY,
+            "names a pipeline that could not be described, so the values this execution "
+            "runs with cannot be judged",
+        ),
         rationale="A pipeline parameter can stand in a security field; its DefaultValue "
         "is judged when the pipeline is created, but StartPipelineExecution may pass any "
         "other value. The guard describes the pipeline (the version the execution names) "

@@ -10,38 +10,19 @@ judge it as the CreateEndpointConfig request it was created with.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
-from secure_sagemaker.rules import PASS, Context, Related, Rule, Severity, Verdict, fail
+from secure_sagemaker.controls._related import described, related
+from secure_sagemaker.rules import Related, Rule, Severity
 
 ENDPOINT_OPS = ("CreateEndpoint", "UpdateEndpoint")
 ENDPOINT_CONFIG_KEY = "@EndpointConfig"
 """Where the guard puts the endpoint config in the judged copy of the request."""
 
 RELATED: Mapping[str, Related] = {
-    op: Related(
-        key=ENDPOINT_CONFIG_KEY,
-        operation="CreateEndpointConfig",
-        label="(endpoint config)",
-        skip=frozenset({"SM299"}),  # Describe output carries no tags
-    )
+    op: related(ENDPOINT_CONFIG_KEY, "CreateEndpointConfig", "(endpoint config)")
     for op in ENDPOINT_OPS
 }
 """CreateEndpoint/UpdateEndpoint -> their endpoint config, judged with them."""
-
-
-def _config_judged(value: Any, ctx: Context) -> Verdict:
-    """The guard fetched the endpoint config (``@EndpointConfig`` holds it); ``None``
-    there means it could not be described.  Without the key (``evaluate()`` is pure
-    and fetches nothing) the config is judged where it is created."""
-    if ENDPOINT_CONFIG_KEY not in ctx.params:
-        return PASS
-    if isinstance(ctx.params[ENDPOINT_CONFIG_KEY], Mapping):
-        return PASS
-    return fail(
-        "names an endpoint config that could not be described, so the config the "
-        "endpoint would serve from cannot be judged"
-    )
 
 
 RULES: tuple[Rule, ...] = (
@@ -51,7 +32,11 @@ RULES: tuple[Rule, ...] = (
         severity=Severity.HIGH,
         title="An endpoint's config is judged when the endpoint is created or switched to it",
         fields={op: ("EndpointConfigName",) for op in ENDPOINT_OPS},
-        check=_config_judged,
+        check=described(
+            ENDPOINT_CONFIG_KEY,
+            "names an endpoint config that could not be described, so the config the "
+            "endpoint would serve from cannot be judged",
+        ),
         rationale="An endpoint serves whatever its endpoint config says: a config made "
         "outside the guard (console, CLI, Terraform) without isolation, keys or data "
         "capture becomes live the moment CreateEndpoint or UpdateEndpoint points at it. "
