@@ -25,7 +25,7 @@ from secure_sagemaker.deploy._audit_roles import (
     task_policy,
 )
 from secure_sagemaker.deploy._auditor import _UNSCOPED, member_trust, policy_size
-from secure_sagemaker.deploy._cfn import lint_role_documents, literal
+from secure_sagemaker.deploy._cfn import lint_role_documents, literal, unsub
 from secure_sagemaker.evaluation import evaluate
 from secure_sagemaker.exceptions import InvalidArgumentError
 from secure_sagemaker.iam import lint_policy
@@ -53,16 +53,6 @@ ROLES = {
     "machine": (machine_policy(), "states.amazonaws.com", set()),
     "schedule": (schedule_policy(), "events.amazonaws.com", set()),
 }
-
-
-def _unsub(node: Any) -> Any:
-    if isinstance(node, dict):
-        if set(node) == {"Fn::Sub"}:
-            return node["Fn::Sub"]
-        return {k: _unsub(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_unsub(v) for v in node]
-    return node
 
 
 @pytest.mark.parametrize("name", sorted(TEMPLATES))
@@ -110,7 +100,7 @@ def test_member_role_trusts_only_the_audit_task_in_the_organisation() -> None:
     role = resources["AuditorRole"]["Properties"]
     assert role["PermissionsBoundary"] == {"Ref": "AuditorPermissions"}  # SM608
     assert role["ManagedPolicyArns"] == [{"Ref": "AuditorPermissions"}]
-    (trust,) = _unsub(role["AssumeRolePolicyDocument"])["Statement"]
+    (trust,) = unsub(role["AssumeRolePolicyDocument"])["Statement"]
     assert trust["Action"] == "sts:AssumeRole"
     assert trust["Condition"]["ArnEquals"] == {
         "aws:PrincipalArn": "arn:${AWS::Partition}:iam::${AuditAccountId}:role/${AuditTaskRoleName}"

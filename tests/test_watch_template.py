@@ -18,7 +18,7 @@ import secure_sagemaker as ss
 from secure_sagemaker.cli import main
 from secure_sagemaker.controls import REGISTRY
 from secure_sagemaker.deploy import detector_template
-from secure_sagemaker.deploy._cfn import lint_role_documents, literal
+from secure_sagemaker.deploy._cfn import lint_role_documents, literal, unsub
 from secure_sagemaker.deploy._events import PATTERN_LIMIT
 from secure_sagemaker.exceptions import InvalidArgumentError
 from secure_sagemaker.iam import lint_policy
@@ -37,19 +37,9 @@ VARIANTS = {
 }
 
 
-def _unsub(node: Any) -> Any:
-    if isinstance(node, dict):
-        if set(node) == {"Fn::Sub"}:
-            return node["Fn::Sub"]
-        return {k: _unsub(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_unsub(v) for v in node]
-    return node
-
-
 def _policy(template: dict[str, Any]) -> dict[str, Any]:
     doc = template["Resources"]["DetectorPermissions"]["Properties"]["PolicyDocument"]
-    return dict(literal(_unsub(doc), ARNS))
+    return dict(literal(unsub(doc), ARNS))
 
 
 def _actions(template: dict[str, Any]) -> set[str]:
@@ -74,7 +64,7 @@ def test_role_passes_the_iam_lint(variant: str) -> None:
     assert lint_role_documents(policy, "lambda.amazonaws.com") == []
     role = template["Resources"]["DetectorRole"]["Properties"]
     assert role["PermissionsBoundary"] == {"Ref": "DetectorPermissions"}  # SM608
-    trust = _unsub(role["AssumeRolePolicyDocument"])["Statement"][0]
+    trust = unsub(role["AssumeRolePolicyDocument"])["Statement"][0]
     assert trust["Principal"] == {"Service": "lambda.amazonaws.com"}
     assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": "${AWS::AccountId}"}}
 
@@ -248,7 +238,7 @@ def test_cli_writes_the_template(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 def test_key_policy_passes_the_key_rules() -> None:
     template = detector_template(sinks=["sns"])
-    policy = literal(_unsub(template["Resources"]["EncryptionKey"]["Properties"]["KeyPolicy"]))
+    policy = literal(unsub(template["Resources"]["EncryptionKey"]["Properties"]["KeyPolicy"]))
     params = {"KeyId": "1234abcd-12ab", "PolicyName": "default", "Policy": json.dumps(policy)}
     found = ss.evaluate("PutKeyPolicy", params, service="kms")
     assert found and all(f.status == "pass" for f in found)

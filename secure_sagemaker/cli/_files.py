@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 from secure_sagemaker.exceptions import InvalidArgumentError
 
-__all__ = ["backup_path", "make_room"]
+__all__ = ["backup_path", "make_room", "write_output"]
 
 
 def backup_path(target: Path) -> Path:
@@ -37,3 +38,12 @@ def make_room(target: Path, text: str, *, force: bool) -> Path | None:
     backup = backup_path(target)
     shutil.copy2(target, backup)
     return backup
+
+
+def write_output(text: str, path: str | None) -> None:
+    """Write ``text`` to ``path``, or to stdout when it is ``None`` or ``-``.  Raises
+    :class:`OSError` when the file cannot be written."""
+    if path and path != "-":
+        Path(path).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)

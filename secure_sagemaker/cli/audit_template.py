@@ -8,11 +8,11 @@ parser sees it (``audit --region ...`` keeps working as before).
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 
 from secure_sagemaker.cli._common import EXIT_OK, command
 from secure_sagemaker.cli._errors import fail
+from secure_sagemaker.cli._files import write_output
 from secure_sagemaker.exceptions import InvalidArgumentError
 
 __all__ = ["build_parser", "is_audit_template", "run_template"]
@@ -78,10 +78,5 @@ def run_template(args: argparse.Namespace) -> int:
             template = audit_template(shards=args.shards)
     except InvalidArgumentError as err:
         return fail(str(err))
-    text = to_text(template)
-    if args.output and args.output != "-":
-        with open(args.output, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    else:
-        sys.stdout.write(text)
+    write_output(to_text(template), args.output)
     return EXIT_OK

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from secure_sagemaker.cli._common import EXIT_OK, Subcommands, command
 from secure_sagemaker.cli._errors import fail
+from secure_sagemaker.cli._files import write_output
 from secure_sagemaker.exceptions import InvalidArgumentError
 
 __all__ = ["register"]
@@ -81,10 +81,5 @@ def _cmd_template(args: argparse.Namespace) -> int:
         )
     except InvalidArgumentError as err:
         return fail(str(err))
-    text = to_text(template)
-    if args.output and args.output != "-":
-        with open(args.output, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    else:
-        sys.stdout.write(text)
+    write_output(to_text(template), args.output)
     return EXIT_OK

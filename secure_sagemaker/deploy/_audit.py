@@ -238,18 +238,14 @@ def audit_template(*, shards: int = DEFAULT_SHARDS) -> dict[str, Any]:
         handler=HANDLER,
         role="TaskRole",
         environment=env,
-        dead_letter="unused",
+        dead_letter=None,  # invoked synchronously by Step Functions, which retries
         log_group_name={"Ref": "LogGroup"},
         timeout=TIMEOUT,
-        memory=0,  # the MemorySize parameter, below
+        memory={"Ref": "MemorySize"},
         reserved={"Ref": "MaxConcurrency"},
         description="secure-sagemaker: audit one shard of the organisation, or merge",
     )
-    # invoked synchronously by Step Functions (which retries): no asynchronous
-    # event can fail, so no dead-letter queue
-    del function["Properties"]["DeadLetterConfig"]
     function["Properties"]["FunctionName"] = {"Ref": "Name"}
-    function["Properties"]["MemorySize"] = {"Ref": "MemorySize"}
     resources: dict[str, Any] = {
         "EncryptionKey": _key(),
         "ReportBucket": _bucket(),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from secure_sagemaker.deploy import _cfn as cfn
 from secure_sagemaker.deploy._cfn import ACCOUNT, PARTITION, REGION
 
 __all__ = ["definition", "machine_policy", "schedule_policy", "task_policy"]
@@ -63,18 +64,8 @@ def task_policy(*, bucket_arn: str, key_arn: str, log_group_arn: str) -> dict[st
                 "Resource": bucket_arn,
                 "Condition": {"StringLike": {"s3:prefix": ["runs/*"]}},
             },
-            {
-                "Sid": "EncryptReports",
-                "Effect": "Allow",
-                "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-                "Resource": key_arn,
-            },
-            {
-                "Sid": "WriteOwnLogs",
-                "Effect": "Allow",
-                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                "Resource": [log_group_arn, f"{log_group_arn}:*"],
-            },
+            cfn.use_key("EncryptReports", key_arn),
+            cfn.write_own_logs(log_group_arn),
         ],
     }
 

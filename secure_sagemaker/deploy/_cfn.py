@@ -30,6 +30,9 @@ __all__ = [
     "service_role",
     "subs",
     "to_text",
+    "unsub",
+    "use_key",
+    "write_own_logs",
 ]
 
 Document = dict[str, Any]
@@ -48,6 +51,18 @@ def subs(node: Any) -> Any:
         return {k: subs(v) for k, v in node.items()}
     if isinstance(node, list):
         return [subs(v) for v in node]
+    return node
+
+
+def unsub(node: Any) -> Any:
+    """``node`` with every ``{"Fn::Sub": text}`` back to ``text``: the documents a
+    template holds, as :func:`literal` and the IAM lint read them."""
+    if isinstance(node, Mapping):
+        if set(node) == {"Fn::Sub"}:
+            return node["Fn::Sub"]
+        return {k: unsub(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [unsub(v) for v in node]
     return node
 
 
@@ -164,6 +179,26 @@ def log_group(name: str, key: str, retention_days: int = 90) -> Document:
     }
 
 
+def use_key(sid: str, key_arn: str) -> Document:
+    """The statement letting a role encrypt and decrypt with the template's key."""
+    return {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+        "Resource": key_arn,
+    }
+
+
+def write_own_logs(log_group_arn: str) -> Document:
+    """The statement letting a function write to its own log group, and no other."""
+    return {
+        "Sid": "WriteOwnLogs",
+        "Effect": "Allow",
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": [log_group_arn, f"{log_group_arn}:*"],
+    }
+
+
 def service_role(
     service: str, policy: Document, *, description: str, policy_name: str
 ) -> tuple[Document, Document]:
@@ -217,16 +252,18 @@ def python_function(
     handler: str,
     role: str,
     environment: Mapping[str, Any],
-    dead_letter: str,
+    dead_letter: str | None,
     log_group_name: Any,
     timeout: int,
-    memory: int,
+    memory: Any,
     reserved: Any,
     description: str,
 ) -> Document:
     """A Python 3.11 function from ``CodeBucket``/``CodeKey`` running as ``role``
-    (logical IDs), with ``dead_letter`` (a queue) for failed asynchronous events."""
-    return {
+    (logical IDs), with ``dead_letter`` (a queue) for failed asynchronous events, or
+    ``None`` for a function only ever invoked synchronously.  ``memory`` and
+    ``reserved``: numbers or ``{"Ref": ...}`` of parameters."""
+    function: Document = {
         "Type": "AWS::Lambda::Function",
         "Properties": {
             "Description": description,
@@ -238,11 +275,15 @@ def python_function(
             "MemorySize": memory,
             "ReservedConcurrentExecutions": reserved,
             "Environment": {"Variables": dict(environment)},
-            "DeadLetterConfig": {"TargetArn": {"Fn::GetAtt": [dead_letter, "Arn"]}},
             "LoggingConfig": {"LogGroup": log_group_name, "LogFormat": "JSON"},
             "TracingConfig": {"Mode": "PassThrough"},
         },
     }
+    if dead_letter is not None:
+        function["Properties"]["DeadLetterConfig"] = {
+            "TargetArn": {"Fn::GetAtt": [dead_letter, "Arn"]}
+        }
+    return function
 
 
 def to_text(template: Mapping[str, Any]) -> str:

@@ -195,18 +195,8 @@ def detector_policy(
             "Action": ["sqs:SendMessage"],
             "Resource": queue_arn,
         },
-        {
-            "Sid": "EncryptDeadLettersAndAlerts",
-            "Effect": "Allow",
-            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-            "Resource": key_arn,
-        },
-        {
-            "Sid": "WriteOwnLogs",
-            "Effect": "Allow",
-            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": [log_group_arn, f"{log_group_arn}:*"],
-        },
+        cfn.use_key("EncryptDeadLettersAndAlerts", key_arn),
+        cfn.write_own_logs(log_group_arn),
     ]
     if "securityhub" in sinks:
         statements.append(
