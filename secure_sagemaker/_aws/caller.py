@@ -69,12 +69,18 @@ def caller_account(client: Any) -> str | None:
     if not key:
         return None
     cache_key = (key, str(client.meta.endpoint_url))
-    if cache_key not in _ACCOUNTS:
-        _ACCOUNTS[cache_key] = _ask(client)
-    return _ACCOUNTS[cache_key]
+    if cache_key in _ACCOUNTS:
+        return _ACCOUNTS[cache_key]
+    account = _ask(client)
+    while len(_ACCOUNTS) >= _MAX_ACCOUNTS:  # oldest first: roles assumed hourly add keys
+        _ACCOUNTS.pop(next(iter(_ACCOUNTS)), None)
+    _ACCOUNTS[cache_key] = account
+    return account
 
 
+#: (access key ID, endpoint) -> the caller's account; at most _MAX_ACCOUNTS entries
 _ACCOUNTS: dict[tuple[str, str], str | None] = {}
+_MAX_ACCOUNTS = 256
 
 
 def _ask(client: Any) -> str | None:
