@@ -142,9 +142,9 @@ class ServiceOperations:
 @functools.cache
 def botocore_operations(service: str) -> frozenset[str]:
     """Every operation name of ``service`` in the installed botocore models."""
-    import botocore.session
+    from secure_sagemaker._aws.loader import botocore_session
 
-    model = botocore.session.get_session().get_service_model(service)
+    model = botocore_session().get_service_model(service)
     return frozenset(model.operation_names)
 
 

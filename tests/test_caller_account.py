@@ -13,6 +13,7 @@ import pytest
 from moto import mock_aws
 
 from secure_sagemaker._aws import caller
+from secure_sagemaker._aws.loader import share_models
 
 
 @pytest.fixture
@@ -38,7 +39,7 @@ def client(key: str) -> Any:
     session = boto3.Session(
         aws_access_key_id=key, aws_secret_access_key="x", region_name="us-east-1"
     )
-    return session.client("sagemaker")
+    return share_models(session).client("sagemaker")
 
 
 def test_the_account_is_asked_once_per_access_key(counted: list[str]) -> None:

@@ -15,8 +15,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import botocore.config
-import botocore.session
 from botocore.credentials import ReadOnlyCredentials
+
+from secure_sagemaker._aws.loader import botocore_session
 
 __all__ = ["caller_account", "sibling_client"]
 
@@ -47,7 +48,7 @@ def sibling_client(client: Any, service: str, config: Any = None) -> Any:
     if not host.endswith(_AWS_HOSTS):
         kwargs["endpoint_url"] = client.meta.endpoint_url
         kwargs["verify"] = getattr(client._endpoint.http_session, "_verify", None)
-    return botocore.session.get_session().create_client(
+    return botocore_session().create_client(
         service,
         region_name=client.meta.region_name,
         aws_access_key_id=frozen.access_key if frozen else None,

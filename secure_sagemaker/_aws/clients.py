@@ -8,12 +8,15 @@ from typing import Any
 
 import boto3
 
+from secure_sagemaker._aws.loader import share_models
+
 __all__ = ["resource_name", "session_or_default"]
 
 
 def session_or_default(session: Any) -> Any:
-    """``session``, or a default ``boto3.Session()``."""
-    return session if session is not None else boto3.Session()
+    """``session``, or a default ``boto3.Session()`` (its service models from the
+    process's shared loader)."""
+    return session if session is not None else share_models(boto3.Session())
 
 
 def resource_name(base: str, *, limit: int = 63) -> str:

@@ -212,9 +212,9 @@ def _unknown_keys(service: str, operation: str, data: dict[str, Any]) -> list[st
     would refuse them); only for operations rules judge."""
     if operation not in REGISTRY.judged.get(service, ()):
         return []
-    import botocore.session  # here: only `check` needs the service model
+    from secure_sagemaker._aws.loader import botocore_session  # only `check` needs it
 
-    model = botocore.session.get_session().get_service_model(service)
+    model = botocore_session().get_service_model(service)
     shape = model.operation_model(operation).input_shape
     members = set(shape.members) if shape is not None else set()
     return sorted(k for k in data if k not in members)

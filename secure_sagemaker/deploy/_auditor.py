@@ -45,11 +45,10 @@ _UNSCOPED = (
 def _list_actions() -> list[str]:
     """``sagemaker:List*`` of each audited kind and of the monitoring schedules
     (SageMaker's List actions have no resource-level permission)."""
-    import botocore.session
-
+    from secure_sagemaker._aws.loader import botocore_session
     from secure_sagemaker.audit._kinds import KINDS
 
-    model = botocore.session.get_session().get_service_model("sagemaker")
+    model = botocore_session().get_service_model("sagemaker")
     by_method = {_snake(op): op for op in model.operation_names}
     methods = {k.list_method for k in KINDS} | {"list_monitoring_schedules"}
     return sorted(f"sagemaker:{by_method[m]}" for m in methods)

@@ -76,11 +76,10 @@ _IAM_TYPES = {
 def _describe_actions() -> tuple[list[str], list[str]]:
     """``sagemaker:Describe*`` of each audited kind the detector describes, and the
     resource patterns of those kinds (``notebook-instance/*`` ...)."""
-    import botocore.session
-
+    from secure_sagemaker._aws.loader import botocore_session
     from secure_sagemaker.audit._kinds import KINDS
 
-    model = botocore.session.get_session().get_service_model("sagemaker")
+    model = botocore_session().get_service_model("sagemaker")
     by_method = {_snake(op): op for op in model.operation_names}
     actions = sorted({f"sagemaker:{by_method[k.describe_method]}" for k in KINDS})
     here = f"arn:{PARTITION}:sagemaker:{REGION}:{ACCOUNT}"

@@ -42,6 +42,7 @@ from typing import Any
 
 import attrs
 
+from secure_sagemaker._aws.loader import share_models
 from secure_sagemaker.exceptions import ArgumentTypeError, ResourceNotReadyError
 from secure_sagemaker.testing import _apigateway, _monitoring, _s3policy, _sagemaker
 
@@ -291,7 +292,7 @@ class EmbeddedAWS:
         kwargs.setdefault("aws_access_key_id", FAKE_ACCESS_KEY)
         kwargs.setdefault("aws_secret_access_key", FAKE_SECRET_KEY)
         kwargs.setdefault("region_name", self.region)
-        session = boto3.Session(**kwargs)
+        session = share_models(boto3.Session(**kwargs))  # models parsed once per process
         endpoint, verify = self.endpoint_url, self.ca_bundle
         core = session._session
         original = core.create_client
