@@ -15,7 +15,13 @@ them together, sampled), and the
 growth fitted between the two sizes (MiB and seconds per added account).
 
 ``OLD=/path/to/checkout`` also runs that checkout's code (e.g. a ``git worktree``
-of the previous commit) at the smaller size(s), in the same run, for comparison.
+of the previous commit) at every size, in the same run, for comparison.  Each
+measured process starts with ``python -P`` (this directory is not put on
+``sys.path``: a module here must never shadow the standard library's, as
+``secrets.py`` once did, importing this checkout's code into the OLD runs) and
+reports the package it imported, checked against the code it was meant to run.  CPU seconds are printed for the audit (its process and
+the processes it spawned) and for the moto server during that audit: each audit
+call is a new connection to the server (it answers ``Connection: close``).
 
 Run: python benchmarks/audit_org.py            20x2 and 100x2 (QUICK=1: 5x1 and 10x1)
 """
@@ -24,6 +30,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -291,6 +298,7 @@ def measured(url: str, n: int, r: int, processes: int) -> dict[str, Any]:
     wall = time.perf_counter() - start
     sampler.stop()
     return {
+        "code": str(Path(_audit.__file__).resolve().parents[2]),
         "wall": wall,
         "listed": listed,
         "assessed": assessed,
@@ -302,7 +310,20 @@ def measured(url: str, n: int, r: int, processes: int) -> dict[str, Any]:
     }
 
 
-def run(code: Path, url: str, n: int, r: int, processes: int, site: Path) -> dict[str, Any]:
+def _cpu(pid: int) -> float:
+    """CPU seconds (user + system) the process ``pid`` has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children_cpu() -> float:
+    got = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return got.ru_utime + got.ru_stime
+
+
+def run(
+    code: Path, url: str, n: int, r: int, processes: int, site: Path, server: int
+) -> dict[str, Any]:
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(site), str(code)]),
@@ -312,11 +333,15 @@ def run(code: Path, url: str, n: int, r: int, processes: int, site: Path) -> dic
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ENDPOINT_URL": url,
     }
-    argv = [sys.executable, str(Path(__file__).resolve()), "--measure", url, str(n), str(r)]
-    got = subprocess.run(
-        [*argv, str(processes)], env=env, capture_output=True, text=True, check=True, cwd=site
-    )
+    script = str(Path(__file__).resolve())
+    argv = [sys.executable, "-P", script, "--measure", url, str(n), str(r), str(processes)]
+    server0, audit0 = _cpu(server), _children_cpu()
+    got = subprocess.run(argv, env=env, capture_output=True, text=True, check=True, cwd=site)
     result: dict[str, Any] = json.loads(got.stdout.strip().splitlines()[-1])
+    if Path(result["code"]) != code.resolve():
+        raise RuntimeError(f"measured {result['code']}, not {code}")
+    result["audit_cpu"] = _children_cpu() - audit0  # the audit and the processes it spawned
+    result["server_cpu"] = _cpu(server) - server0
     return result
 
 
@@ -332,6 +357,7 @@ def show(label: str, n: int, r: int, got: dict[str, Any]) -> None:
     print(
         f"  {label:<22} {n:>3}x{r}: {got['wall']:7.1f} s  {got['listed']:>6} listed "
         f"({errors} error verdicts)  {per} calls/resource  "
+        f"CPU {got['audit_cpu']:.1f} s audit + {got['server_cpu']:.1f} s server  "
         f"peak RSS {got['rss_mib']:,.0f} MiB{workers}{lost}"
     )
 
@@ -364,13 +390,14 @@ def main() -> int:
                 for label, code, p in (
                     ("this code, 1 process", ROOT, 1),
                     ("this code, 2 processes", ROOT, 2),
-                    *([("OLD code, 1 process", Path(old), 1)] if old and n == sizes[0][0] else []),
+                    *([("OLD code, 1 process", Path(old), 1)] if old else []),
                 ):
-                    got = run(code, url, n, r, p, site)
+                    got = run(code, url, n, r, p, site, proc.pid)
                     results[(label, n)] = got
                     show(label, n, r, got)
             (n1, _), (n2, _) = sizes
-            for label in ("this code, 1 process", "this code, 2 processes"):
+            labels = ["this code, 1 process", "this code, 2 processes"]
+            for label in labels + (["OLD code, 1 process"] if old else []):
                 a, b = results[(label, n1)], results[(label, n2)]
                 rss = (b["total_rss_mib"] - a["total_rss_mib"]) / (n2 - n1)
                 wall = (b["wall"] - a["wall"]) / (n2 - n1)
@@ -380,7 +407,11 @@ def main() -> int:
                 )
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        try:
+            proc.wait(timeout=60)  # a server holding 100 accounts takes its time
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
     return 0
 
 

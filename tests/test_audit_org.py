@@ -341,3 +341,30 @@ def test_the_loop_keeps_to_its_limits_and_runs_everything() -> None:
     assert len(done) == 80 and loop.queued == 0
     assert max(peak[f"a{i}"] for i in range(4)) == 2
     assert peak["*"] <= 6
+
+
+def test_each_account_region_makes_each_call_once_with_one_client_per_service(
+    org: EmbeddedAWS,
+) -> None:
+    # every client has its own request signer: calls keyed by it are one client's
+    calls: Counter[tuple[int, str, str]] = Counter()
+    signers: dict[int, Any] = {}  # held, so that no id() is reused by a later client
+
+    def count(model: Any, request_signer: Any, **kw: Any) -> None:
+        signers[id(request_signer)] = request_signer
+        service = model.service_model.service_name
+        calls[(id(request_signer), service, model.name)] += 1
+
+    session = _session(org)
+    session.events.register_first("before-call", count)  # before the stubs answer
+    report = _run(org, session)
+    assert report.listed == report.assessed > 0
+    assumed = [n for (_, service, _), n in calls.items() if service == "sts"]
+    assert assumed == [len(ACCOUNTS)]  # one STS client, each role assumed once
+    clients = Counter(service for _, service in {(signer, sv) for signer, sv, _ in calls})
+    assert clients.pop("sts") == 1
+    # one client per account (one region) and service, and no call made twice
+    assert set(clients.values()) == {len(ACCOUNTS)}, clients
+    assert {"sagemaker", "kms", "cloudtrail", "s3control"} <= set(clients)
+    repeated = {k: n for k, n in calls.items() if k[1] != "sts" and n > 1}
+    assert repeated == {}

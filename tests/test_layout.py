@@ -231,3 +231,11 @@ def test_every_public_name_resolves_and_all_is_sorted() -> None:
     assert callable(ss.audit)  # not the audit/ subpackage of the same name
     with pytest.raises(AttributeError):
         _ = ss.no_such_name
+
+
+def test_no_benchmark_shadows_the_standard_library() -> None:
+    """Benchmarks run as scripts put benchmarks/ first on sys.path: a module named
+    like a standard one (``secrets.py`` once) would replace it for every import."""
+    bench = Path(__file__).resolve().parent.parent / "benchmarks"
+    clash = sorted(p.stem for p in bench.glob("*.py") if p.stem in sys.stdlib_module_names)
+    assert clash == []

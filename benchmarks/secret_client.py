@@ -5,7 +5,7 @@ Same moto server (real HTTP on 127.0.0.1), same run:
 * API calls per 10,000 gets over 10 secrets, single-threaded and with 32 threads
   (ttl 300 s; the floor is one call per secret)
 
-Run: python benchmarks/secrets.py [uncached calls per batch, default 50]
+Run: python benchmarks/secret_client.py [uncached calls per batch, default 50]
 """
 
 from __future__ import annotations
