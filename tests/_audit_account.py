@@ -1,9 +1,32 @@
-"""What the audit-kind tests share: an emulated account with the private network and
-the customer key a policy names."""
+"""What the audit tests share: an emulated account with the private network and
+the customer key a policy names, and a session whose SageMaker list calls moto
+lacks answer empty."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from botocore.awsrequest import AWSResponse
+
+from secure_sagemaker.audit._kinds import KINDS
+from secure_sagemaker.testing import EmbeddedAWS
+
+
+def empty_lists_session(aws: EmbeddedAWS) -> Any:
+    """A session of ``aws`` whose SageMaker list calls moto does not implement answer
+    an empty page (hooks on this session reach every account's clients)."""
+    from moto.sagemaker.responses import SageMakerResponse
+
+    session = aws.session()
+    api = session.client("sagemaker").meta.method_to_api_mapping
+    lists = [(k.list_method, k.list_key) for k in KINDS]
+    for method, key in [*lists, ("list_monitoring_schedules", "MonitoringScheduleSummaries")]:
+        if not hasattr(SageMakerResponse, method):
+            session.events.register(
+                f"before-call.sagemaker.{api[method]}",
+                lambda key=key, **kw: (AWSResponse("", 200, {}, None), {key: []}),
+            )
+    return session
 
 
 class NetworkAndKey:

@@ -22,7 +22,6 @@ import pytest
 from botocore.awsrequest import AWSResponse
 
 from secure_sagemaker.audit import AuditReport, audit
-from secure_sagemaker.audit._kinds import KINDS
 from secure_sagemaker.audit._sched import Loop
 from secure_sagemaker.audit._shard import in_shard, parse_shard
 from secure_sagemaker.audit._stream import JsonLinesWriter, merge, read_report
@@ -30,6 +29,7 @@ from secure_sagemaker.cli.audit import add_audit_arguments, run_audit_command
 from secure_sagemaker.cli.report import run_merge
 from secure_sagemaker.exceptions import AuditError
 from secure_sagemaker.testing import EmbeddedAWS
+from tests._audit_account import empty_lists_session
 
 pytestmark = pytest.mark.e2e
 
@@ -60,28 +60,11 @@ def org(aws: EmbeddedAWS) -> EmbeddedAWS:
     return aws
 
 
-def _session(aws: EmbeddedAWS) -> Any:
-    """A session whose SageMaker list calls moto lacks answer empty (hooks on the
-    caller's session reach every account's clients)."""
-    from moto.sagemaker.responses import SageMakerResponse
-
-    session = aws.session()
-    api = session.client("sagemaker").meta.method_to_api_mapping
-    lists = [(k.list_method, k.list_key) for k in KINDS]
-    for method, key in [*lists, ("list_monitoring_schedules", "MonitoringScheduleSummaries")]:
-        if not hasattr(SageMakerResponse, method):
-            session.events.register(
-                f"before-call.sagemaker.{api[method]}",
-                lambda key=key, **kw: (AWSResponse("", 200, {}, None), {key: []}),
-            )
-    return session
-
-
 def _run(aws: EmbeddedAWS, session: Any = None, **kw: Any) -> AuditReport:
     kw.setdefault("accounts", ACCOUNTS)
     kw.setdefault("services", SERVICES)
     return audit(
-        session or _session(aws),
+        session or empty_lists_session(aws),
         role_arn_template=TEMPLATE,
         regions=["us-east-1"],
         **kw,
@@ -227,7 +210,7 @@ def test_a_role_that_cannot_be_assumed_is_one_error_and_the_run_continues(
 ) -> None:
     refused = ACCOUNTS[1]
     player = _StsPlayer(refused=refused)
-    report = _run(org, player.install(_session(org)))
+    report = _run(org, player.install(empty_lists_session(org)))
     assert report.listed == report.assessed
     errors = [f for f in report.findings if f.status == "error"]
     assert {f.resource for f in errors} == {f"arn:aws:iam::{refused}:root"}
@@ -245,7 +228,7 @@ def test_credentials_that_expire_midway_are_refreshed(org: EmbeddedAWS) -> None:
     start = time.monotonic()
     report = _run(
         org,
-        player.install(_session(org)),
+        player.install(empty_lists_session(org)),
         accounts=accounts,
         max_workers=1,
         accounts_in_flight=1,
@@ -355,7 +338,7 @@ def test_each_account_region_makes_each_call_once_with_one_client_per_service(
         service = model.service_model.service_name
         calls[(id(request_signer), service, model.name)] += 1
 
-    session = _session(org)
+    session = empty_lists_session(org)
     session.events.register_first("before-call", count)  # before the stubs answer
     report = _run(org, session)
     assert report.listed == report.assessed > 0

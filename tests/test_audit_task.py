@@ -11,15 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from botocore.awsrequest import AWSResponse
 
 from secure_sagemaker.audit import AuditReport, audit, task_handler
-from secure_sagemaker.audit._kinds import KINDS
 from secure_sagemaker.audit._stream import read_report
 from secure_sagemaker.audit._task import run_task, shard_key
 from secure_sagemaker.cli.audit import audit_exit_code
 from secure_sagemaker.exceptions import AuditError, InvalidArgumentError
 from secure_sagemaker.testing import EmbeddedAWS
+from tests._audit_account import empty_lists_session
 
 pytestmark = pytest.mark.e2e
 
@@ -65,22 +64,6 @@ def org(aws: EmbeddedAWS) -> dict[str, str]:
     }
 
 
-def _session(aws: EmbeddedAWS) -> Any:
-    """A session whose SageMaker list calls moto lacks answer empty."""
-    from moto.sagemaker.responses import SageMakerResponse
-
-    session = aws.session()
-    api = session.client("sagemaker").meta.method_to_api_mapping
-    lists = [(k.list_method, k.list_key) for k in KINDS]
-    for method, key in [*lists, ("list_monitoring_schedules", "MonitoringScheduleSummaries")]:
-        if not hasattr(SageMakerResponse, method):
-            session.events.register(
-                f"before-call.sagemaker.{api[method]}",
-                lambda key=key, **kw: (AWSResponse("", 200, {}, None), {key: []}),
-            )
-    return session
-
-
 def _verdicts(report: AuditReport) -> Counter[tuple[str, ...]]:
     return Counter(
         (f.account, f.region, f.resource, f.rule_id, f.status, f.field) for f in report.findings
@@ -89,7 +72,9 @@ def _verdicts(report: AuditReport) -> Counter[tuple[str, ...]]:
 
 def _shards(aws: EmbeddedAWS, env: dict[str, str], run: str, which: tuple[int, ...]) -> list[Any]:
     return [
-        run_task({"action": "shard", "shard": k, "shards": 3, "run": run}, _session(aws), env)
+        run_task(
+            {"action": "shard", "shard": k, "shards": 3, "run": run}, empty_lists_session(aws), env
+        )
         for k in which
     ]
 
@@ -111,7 +96,7 @@ def test_shards_merged_by_the_task_equal_the_unsharded_audit(
         monkeypatch.setenv(name, value)
     merged = task_handler({"action": "merge", "run": "run-1", "shards": 3}, None)
     whole = audit(
-        _session(aws),
+        empty_lists_session(aws),
         accounts=ACCOUNTS,
         role_arn_template=TEMPLATE,
         regions=["us-east-1"],
@@ -160,7 +145,11 @@ def test_an_organisation_is_listed_when_no_accounts_are_given(
     env = {k: v for k, v in org.items() if k != "SECURE_SAGEMAKER_AUDIT_ACCOUNTS"}
     env["SECURE_SAGEMAKER_AUDIT_SERVICES"] = "kms"
     done = [
-        run_task({"action": "shard", "shard": k, "shards": 2, "run": "org"}, _session(aws), env)
+        run_task(
+            {"action": "shard", "shard": k, "shards": 2, "run": "org"},
+            empty_lists_session(aws),
+            env,
+        )
         for k in (1, 2)
     ]
     assert sum(d["accounts"] for d in done) == len(listed) >= 1
