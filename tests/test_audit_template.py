@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from cfnlint.api import ManualArgs, lint
 
+from secure_sagemaker.artifacts._bucket import required_statements
 from secure_sagemaker.audit import audit
 from secure_sagemaker.cli import main
 from secure_sagemaker.controls._policy_document import RESOURCE_STAR_ACTIONS
@@ -277,11 +278,11 @@ def test_task_function_and_bucket_follow_the_contract() -> None:
     assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
     assert all(bucket["PublicAccessBlockConfiguration"].values())
     assert bucket["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
-    denies = resources["ReportBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
-    assert {d["Sid"] for d in denies if d["Effect"] == "Deny"} >= {
-        "DenyInsecureTransport",
-        "DenyUnencryptedReports",
-    }
+    document = resources["ReportBucketPolicy"]["Properties"]["PolicyDocument"]
+    key = "arn:aws:kms:us-east-1:111122223333:key/reports"
+    names = {"${ReportBucket}": "reports", "${EncryptionKey.Arn}": key}
+    # the ArtifactStore's statements, which SM406/SM407 accept (tests/controls)
+    assert literal(unsub(document), names)["Statement"] == required_statements("reports", key)
     assert resources["EncryptionKey"]["Properties"]["EnableKeyRotation"] is True
     schedule = resources["AuditSchedule"]
     assert schedule["Condition"] == resources["ScheduleRole"]["Condition"] == "Scheduled"

@@ -155,9 +155,13 @@ def bucket_findings(
 # ----------------------------------------------------------------- the bucket policy
 
 
-def required_statements(bucket: str, kms_key_id: str) -> list[dict[str, Any]]:
-    """The deny statements every artifact bucket policy carries."""
-    bucket_arn = f"arn:aws:s3:::{bucket}"
+def required_statements(
+    bucket: str, kms_key_id: str, *, partition: str = "aws"
+) -> list[dict[str, Any]]:
+    """The deny statements every artifact bucket policy carries (TLS only, SSE-KMS
+    only, with ``kms_key_id`` only); the audit template's report bucket carries them
+    too (``partition`` and the names are then CloudFormation ``${...}``)."""
+    bucket_arn = f"arn:{partition}:s3:::{bucket}"
     return [
         {
             "Sid": SID_TLS,

@@ -136,49 +136,16 @@ def _bucket() -> dict[str, Any]:
 
 
 def _bucket_policy() -> dict[str, Any]:
-    bucket = {"Fn::GetAtt": ["ReportBucket", "Arn"]}
-    objects = {"Fn::Sub": "${ReportBucket.Arn}/*"}
+    """The ArtifactStore's own deny statements (TLS only, SSE-KMS with the stack's
+    key only), on the report bucket."""
+    from secure_sagemaker.artifacts._bucket import required_statements
+
+    statements = required_statements("${ReportBucket}", "${EncryptionKey.Arn}", partition=PARTITION)
     return {
         "Type": "AWS::S3::BucketPolicy",
         "Properties": {
             "Bucket": {"Ref": "ReportBucket"},
-            "PolicyDocument": {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Sid": "DenyInsecureTransport",
-                        "Effect": "Deny",
-                        "Principal": "*",
-                        "Action": "s3:*",
-                        "Resource": [bucket, objects],
-                        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                    },
-                    {
-                        "Sid": "DenyUnencryptedReports",
-                        "Effect": "Deny",
-                        "Principal": "*",
-                        "Action": "s3:PutObject",
-                        "Resource": objects,
-                        "Condition": {
-                            "StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}
-                        },
-                    },
-                    {
-                        "Sid": "DenyOtherKeys",
-                        "Effect": "Deny",
-                        "Principal": "*",
-                        "Action": "s3:PutObject",
-                        "Resource": objects,
-                        "Condition": {
-                            "StringNotEqualsIfExists": {
-                                "s3:x-amz-server-side-encryption-aws-kms-key-id": {
-                                    "Fn::GetAtt": ["EncryptionKey", "Arn"]
-                                }
-                            }
-                        },
-                    },
-                ],
-            },
+            "PolicyDocument": cfn.subs({"Version": "2012-10-17", "Statement": statements}),
         },
     }
 
