@@ -6,9 +6,9 @@ all), counts API calls per resource (target: one Describe each plus list pages) 
 measures the audit's peak Python memory (tracemalloc, in a separate run).
 
 The server is ``moto_server`` in its own process (as a real endpoint would be), so
-client and server do not share one interpreter lock.  moto lacks ListUserProfiles,
-ListNotebookInstanceLifecycleConfigs and ListMonitoringSchedules: those return empty
-pages from a stub, for both contenders.
+client and server do not share one interpreter lock.  The list calls moto lacks
+(ListUserProfiles, ListSpaces ...: :func:`benchmarks._moto.missing_lists`) return
+empty pages from a stub, for both contenders.
 
 Run: python benchmarks/audit.py [N]        target: >= 3x faster than the naive loop
 """
@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import boto3
 from botocore.awsrequest import AWSResponse
 
+from benchmarks._moto import missing_lists
 from secure_sagemaker.audit import audit
 from secure_sagemaker.audit._fetch import paginate
 from secure_sagemaker.audit._kinds import KINDS
@@ -38,11 +39,7 @@ from secure_sagemaker.policy import SecurityPolicy
 
 ROLE = "arn:aws:iam::123456789012:role/sagemaker-execution"
 IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/train:1"
-MISSING_IN_MOTO = {
-    "ListUserProfiles": "UserProfiles",
-    "ListNotebookInstanceLifecycleConfigs": "NotebookInstanceLifecycleConfigs",
-    "ListMonitoringSchedules": "MonitoringScheduleSummaries",
-}
+MISSING_IN_MOTO = missing_lists()
 
 
 def free_port() -> int:

@@ -19,8 +19,8 @@ of the previous commit) at every size, in the same run, for comparison.  Each
 measured process starts with ``python -P`` (this directory is not put on
 ``sys.path``: a module here must never shadow the standard library's, as
 ``secrets.py`` once did, importing this checkout's code into the OLD runs) and
-reports the package it imported, checked against the code it was meant to run.  CPU seconds are printed for the audit (its process and
-the processes it spawned) and for the moto server during that audit: each audit
+reports the package it imported, checked against the code it was meant to run.
+CPU seconds are printed for the audit (its process and the processes it spawned) and for the moto server during that audit: each audit
 call is a new connection to the server (it answers ``Connection: close``).
 
 Run: python benchmarks/audit_org.py            20x2 and 100x2 (QUICK=1: 5x1 and 10x1)
@@ -72,20 +72,6 @@ botocore.handlers.BUILTIN_HANDLERS.append(("before-send", _count))
 
 def accounts(n: int) -> list[str]:
     return [str(210000000000 + i) for i in range(n)]
-
-
-def stubs() -> dict[str, str]:
-    """SageMaker list calls of the audit that moto does not implement."""
-    import boto3
-    from moto.sagemaker.responses import SageMakerResponse
-
-    from secure_sagemaker.audit._kinds import KINDS
-
-    client = boto3.Session(region_name="us-east-1").client("sagemaker")
-    api = client.meta.method_to_api_mapping
-    pairs = [(k.list_method, k.list_key) for k in KINDS]
-    pairs.append(("list_monitoring_schedules", "MonitoringScheduleSummaries"))
-    return {api[m]: key for m, key in pairs if not hasattr(SageMakerResponse, m)}
 
 
 def seed_one(url: str, account: str, regions: tuple[str, ...]) -> int:
@@ -316,6 +302,12 @@ def _cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _missing_lists() -> dict[str, str]:
+    from benchmarks._moto import missing_lists  # the parent process only (ROOT on the path)
+
+    return missing_lists()
+
+
 def _children_cpu() -> float:
     got = resource.getrusage(resource.RUSAGE_CHILDREN)
     return got.ru_utime + got.ru_stime
@@ -327,7 +319,7 @@ def run(
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(site), str(code)]),
-        "AUDIT_ORG_STUBS": json.dumps(stubs()),
+        "AUDIT_ORG_STUBS": json.dumps(_missing_lists()),
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": "us-east-1",
