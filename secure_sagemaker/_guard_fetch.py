@@ -8,7 +8,7 @@ which no API shape has), never into the request that is sent.
 
 :data:`FETCHES` is the table: operation -> a small function ``(params, client) ->
 extra`` returning the keys to add to the judged copy.  A fetch that fails gives
-``None`` under its key, and the rule that judges it (SM250, SM251, SM370) refuses: what
+``None`` under its key, and the rule that judges it (SM214, SM250, SM251, SM370) refuses: what
 cannot be read cannot be judged.  Reasons are logged, never the content.
 """
 
@@ -22,6 +22,7 @@ from typing import Any
 from secure_sagemaker._aws.caller import sibling_client
 from secure_sagemaker._pipelines import with_execution_values
 from secure_sagemaker.controls.sm2_pipeline_runs import PIPELINE_KEY
+from secure_sagemaker.controls.sm2_provisioning import NETWORK_INTERFACE_KEY
 from secure_sagemaker.controls.sm3_endpoint_use import ENDPOINT_CONFIG_KEY
 
 __all__ = ["FETCHES", "fetch_related"]
@@ -106,6 +107,23 @@ def pipeline_execution(params: dict[str, Any], client: Any) -> dict[str, Any]:
     return {PIPELINE_KEY: request}
 
 
+def network_interface(params: dict[str, Any], client: Any) -> dict[str, Any]:
+    """``{"@NetworkInterface": {"SubnetId": ..., "SecurityGroupIds": [...]}}`` for the
+    interface an AttachClusterNodeNetworkInterface request names, described with the
+    caller's credentials; ``None`` under that key when it cannot be (SM214 refuses)."""
+    eni = params.get("NetworkInterfaceId")
+    if not isinstance(eni, str) or not eni:
+        return {NETWORK_INTERFACE_KEY: None}
+    try:
+        ec2 = sibling_client(_need(client), "ec2")
+        (found,) = ec2.describe_network_interfaces(NetworkInterfaceIds=[eni])["NetworkInterfaces"]
+        groups = [g["GroupId"] for g in found.get("Groups", [])]
+    except Exception as err:
+        logger.warning("the network interface could not be described (%s)", type(err).__name__)
+        return {NETWORK_INTERFACE_KEY: None}
+    return {NETWORK_INTERFACE_KEY: {"SubnetId": found.get("SubnetId"), "SecurityGroupIds": groups}}
+
+
 def _need(client: Any) -> Any:
     if client is None:
         raise RuntimeError("no client to take credentials from")
@@ -134,6 +152,7 @@ FETCHES: Mapping[str, Fetch] = {
     "CreateEndpoint": endpoint_config,
     "UpdateEndpoint": endpoint_config,
     "StartPipelineExecution": pipeline_execution,
+    "AttachClusterNodeNetworkInterface": network_interface,
 }
 """SageMaker operation -> what the guard fetches to judge it."""
 

@@ -215,3 +215,34 @@ def test_a_policy_without_the_switches_refuses_each_gated_operation_unsent(
     refused(client.update_global_inference_gateway, sent, "SM391", **ROUTING)
     refused(client.register_devices, sent, "SM394", **devices())
     assert sent.ops == []
+
+
+def test_an_interface_is_described_by_the_guard_and_judged_by_its_network(
+    fresh_aws: Any,
+) -> None:
+    """SM214 with the guard: the interface is described (EC2, the caller's
+    credentials); in the policy's subnet with its group it is sent, in another
+    subnet it is refused unsent, and one that does not exist is refused too."""
+    session = fresh_aws.session()
+    ec2 = session.client("ec2", region_name="us-east-1")
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    private = ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.1.0/24")["Subnet"]["SubnetId"]
+    other = ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.2.0/24")["Subnet"]["SubnetId"]
+    sg = ec2.create_security_group(GroupName="ml", Description="ml", VpcId=vpc)["GroupId"]
+
+    def interface(subnet: str) -> str:
+        made = ec2.create_network_interface(SubnetId=subnet, Groups=[sg])
+        return str(made["NetworkInterface"]["NetworkInterfaceId"])
+
+    inside, outside = interface(private), interface(other)
+    ss.install(attrs.evolve(POLICY, subnets=[private], security_group_ids=[sg]))
+    try:
+        client = session.client("sagemaker", region_name="us-east-1")
+        sent = Sent(client)
+        attach = client.attach_cluster_node_network_interface
+        refused(attach, sent, "SM214", **{**ENI, "NetworkInterfaceId": outside})
+        refused(attach, sent, "SM214", **ENI)  # eni-01234567 does not exist
+        sent_anyway(attach, sent, "AttachClusterNodeNetworkInterface",
+                    **{**ENI, "NetworkInterfaceId": inside})
+    finally:
+        ss.uninstall()

@@ -15,6 +15,9 @@ PROJECT_UPDATE = "UpdateProject"
 PORTFOLIO = "EnableSagemakerServicecatalogPortfolio"
 EXTENSIONS = ("CreateClusterExtension", "UpdateClusterExtension")
 ENI = "AttachClusterNodeNetworkInterface"
+NETWORK_INTERFACE_KEY = "@NetworkInterface"
+"""Where the guard puts the described interface (``SubnetId``, ``SecurityGroupIds``)
+in the judged copy of an AttachClusterNodeNetworkInterface request."""
 WHOLE_REQUEST = "$request"
 
 _CFN = "TemplateProviders[].CfnTemplateProvider?."
@@ -57,11 +60,28 @@ def portfolio_allowed(value: Any, ctx: Context) -> Verdict:
     )
 
 
-def never_verifiable(value: Any, ctx: Context) -> Verdict:
-    return fail(
-        "attaches a network interface whose subnet and security groups are not in the "
-        "request, so they cannot be judged"
-    )
+def interface_in_policy_network(value: Any, ctx: Context) -> Verdict:
+    """The interface the guard described (``@NetworkInterface``) is in one of the
+    policy's subnets with only the policy's security groups.  Without that key
+    (pure ``evaluate()`` describes nothing) the request alone cannot show it: fail."""
+    if NETWORK_INTERFACE_KEY not in ctx.params:
+        return fail(
+            "attaches a network interface whose subnet and security groups are not in the "
+            "request; only the guard, which describes the interface, can judge them"
+        )
+    interface = ctx.params[NETWORK_INTERFACE_KEY]
+    if not isinstance(interface, Mapping):
+        return fail(
+            "names a network interface that could not be described "
+            "(ec2:DescribeNetworkInterfaces), so its subnet and security groups cannot be judged"
+        )
+    subnet = c.subnets(interface.get("SubnetId") or MISSING, ctx)
+    if not subnet.passed:
+        return fail(f"attaches an interface that {subnet.reason}")
+    groups = c.security_groups(interface.get("SecurityGroupIds") or MISSING, ctx)
+    if not groups.passed:
+        return fail(f"attaches an interface that {groups.reason}")
+    return PASS
 
 
 RULES: tuple[Rule, ...] = (
@@ -142,16 +162,18 @@ RULES: tuple[Rule, ...] = (
         id="SM214",
         name="cluster-node-network-interface-verified",
         severity=Severity.HIGH,
-        title="Network interfaces are attached to HyperPod nodes only after review",
+        title="Network interfaces attached to HyperPod nodes are in the policy's network",
         fields={ENI: ("NetworkInterfaceId",)},
-        check=never_verifiable,
-        rationale="The request names only the interface: its subnet and security groups, "
-        "which decide what the node can reach, are not in it, so the policy's private "
-        "subnets and security groups cannot be enforced.  Refused unless an explicit, "
-        "reported waiver records that the interface was checked.",
-        remediation="Create the interface in one of the policy's subnets with its security "
-        'groups, then waive SM214 in the policy: SM214 = "<interface, reason, owner, '
-        'expiry>".',
+        check=interface_in_policy_network,
+        rationale="The request names only the interface; its subnet and security groups "
+        "decide what the node can reach.  The guard describes the interface with the "
+        "caller's credentials and judges its subnet and groups against the policy's; one "
+        "it cannot describe is refused, and so is the request judged without the guard "
+        "(evaluate() describes nothing).",
+        remediation="Create the interface in one of the policy's private subnets with only "
+        "the policy's security groups, and let the caller describe it "
+        '(ec2:DescribeNetworkInterfaces); or waive SM214: SM214 = "<interface, reason, '
+        'owner, expiry>".',
         references=("Seed:1",),
     ),
 )

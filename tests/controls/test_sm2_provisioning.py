@@ -144,3 +144,39 @@ def test_the_project_templates_key_is_validated() -> None:
             ss.SecurityPolicy(allowed_project_templates=[bad])
     loaded = ss.SecurityPolicy.from_mapping({"allowed-project-templates": [PRODUCT, TEMPLATES]})
     assert loaded.allowed_project_templates == (PRODUCT, TEMPLATES)
+
+
+ENI_KEY = "@NetworkInterface"  # what the guard describes into the judged copy
+
+
+@pytest.mark.parametrize(
+    ("described", "status", "reason"),
+    [
+        ({"SubnetId": POLICY.subnets[0], "SecurityGroupIds": list(POLICY.security_group_ids)},
+         "pass", ""),
+        ({"SubnetId": "subnet-public0", "SecurityGroupIds": list(POLICY.security_group_ids)},
+         "fail", "not one of the policy's private subnets"),
+        ({"SubnetId": POLICY.subnets[0], "SecurityGroupIds": ["sg-open000"]},
+         "fail", "not one of the policy's security groups"),
+        ({"SubnetId": POLICY.subnets[0], "SecurityGroupIds": []}, "fail", "security group"),
+        (None, "fail", "could not be described"),
+    ],
+    ids=["policy-network", "other-subnet", "other-group", "no-group", "not-described"],
+)
+def test_an_interface_is_judged_by_its_described_subnet_and_groups(
+    described: Any, status: str, reason: str
+) -> None:
+    params = {**EXAMPLES["SM214"][2], ENI_KEY: described}
+    (finding,) = [
+        f for f in ss.evaluate("AttachClusterNodeNetworkInterface", params, POLICY)
+        if f.rule_id == "SM214"
+    ]
+    assert finding.status == status
+    assert reason in finding.message
+    assert "eni-01234567" not in finding.message
+
+
+def test_without_the_guard_s_description_an_interface_cannot_pass() -> None:
+    """Pure evaluate() describes nothing: the request alone never shows the subnet."""
+    eni = EXAMPLES["SM214"][2]
+    assert _status("SM214", "AttachClusterNodeNetworkInterface", eni, POLICY) == ["fail"]
