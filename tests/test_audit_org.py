@@ -351,3 +351,24 @@ def test_each_account_region_makes_each_call_once_with_one_client_per_service(
     assert {"sagemaker", "kms", "cloudtrail", "s3control"} <= set(clients)
     repeated = {k: n for k, n in calls.items() if k[1] != "sts" and n > 1}
     assert repeated == {}
+
+
+def test_account_clients_alias_event_names_once_and_share_the_answers(org: EmbeddedAWS) -> None:
+    """Each account's clients translate event names through one alias layer (not the
+    caller's and their own), sharing one cache, and the caller's hooks still reach
+    them (the empty-list stubs answer)."""
+    import botocore.hooks
+
+    from secure_sagemaker.audit._sessions import Accounts
+
+    base = empty_lists_session(org)
+    accounts = Accounts(base, region="us-east-1")
+    one, two = (
+        accounts.open(TEMPLATE.format(account=a)).create_client("sagemaker") for a in ACCOUNTS[:2]
+    )
+    for client in (one, two):
+        assert isinstance(client.meta.events._emitter, botocore.hooks.HierarchicalEmitter)
+    assert one.meta.events._alias_name_cache is two.meta.events._alias_name_cache
+    assert one.list_spaces()["Spaces"] == []  # a stub registered on the caller's session
+    assert one.list_models()["Models"][0]["ModelName"] == "model-0"
+    assert two.list_models()["Models"][0]["ModelName"] == "model-1"

@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import botocore.credentials
+import botocore.hooks
 import botocore.session
 
 from secure_sagemaker.audit._fetch import call
@@ -122,10 +123,11 @@ class Accounts:
         refreshed later, sharing the base session's loader and event handlers.
         Raises the AWS error when the role cannot be assumed."""
         creds = self.credentials(role_arn)
-        events = copy.copy(self.base.get_component("event_emitter"))
+        handlers = _handlers(self.base)
         session = botocore.session.Session(
-            event_hooks=events, include_builtin_handlers=False, profile=self.base.profile
+            event_hooks=handlers, include_builtin_handlers=False, profile=self.base.profile
         )
+        session.register_component("event_emitter", _SharedAliases(handlers))
         session.register_component("data_loader", self.base.get_component("data_loader"))
         resolver = botocore.credentials.CredentialResolver([_Fixed(creds)])
         session.register_component("credential_provider", resolver)
@@ -134,6 +136,32 @@ class Accounts:
         if bundle:  # the caller's trust store (a proxy's or an emulator's CA)
             session.set_config_variable("ca_bundle", bundle)
         return session
+
+
+def _handlers(base: Any) -> Any:
+    """A copy of ``base``'s event handlers, without botocore's alias layer: a
+    session wraps its handlers in one (:class:`_SharedAliases`), and a second layer
+    would translate every event name twice on every call."""
+    emitter = base.get_component("event_emitter")
+    inner = getattr(emitter, "_emitter", None)  # botocore's EventAliaser keeps them here
+    return copy.copy(inner if isinstance(inner, botocore.hooks.HierarchicalEmitter) else emitter)
+
+
+_ALIASED: dict[str, str] = {}
+
+
+class _SharedAliases(botocore.hooks.EventAliaser):  # type: ignore[misc]
+    """botocore's event-name aliaser, whose copies (one per client) share one cache.
+
+    Every client translates each event name it emits (``before-call.sagemaker.X``)
+    through botocore's fixed alias table and caches the answer per client; an audit
+    makes thousands of short-lived clients, each emitting names the previous ones
+    already translated.  The table is botocore's own, so the answers are the same."""
+
+    def __init__(self, event_emitter: Any, event_aliases: Any = None) -> None:
+        super().__init__(event_emitter, event_aliases)
+        if event_aliases is None or event_aliases == botocore.hooks.EVENT_ALIASES:
+            self._alias_name_cache = _ALIASED
 
 
 def _aware(value: datetime) -> datetime:
