@@ -75,7 +75,11 @@ def endpoint_config(params: dict[str, Any], client: Any) -> dict[str, Any]:
     under that key when it cannot be described (SM370 then refuses)."""
     name = params.get("EndpointConfigName")
     described = _describe(
-        client, "endpoint config", "describe_endpoint_config", EndpointConfigName=name
+        client,
+        "endpoint config",
+        "sagemaker",
+        name,
+        lambda sm: sm.describe_endpoint_config(EndpointConfigName=name),
     )
     if described is None:
         return {ENDPOINT_CONFIG_KEY: None}
@@ -90,7 +94,13 @@ def pipeline_execution(params: dict[str, Any], client: Any) -> dict[str, Any]:
     described or its definition is not a JSON object (SM251 / SM250 then refuse)."""
     name = params.get("PipelineName")
     which = {k: params[k] for k in ("PipelineVersionId", "PipelineVersionAlias") if k in params}
-    described = _describe(client, "pipeline", "describe_pipeline", PipelineName=name, **which)
+    described = _describe(
+        client,
+        "pipeline",
+        "sagemaker",
+        name,
+        lambda sm: sm.describe_pipeline(PipelineName=name, **which),
+    )
     try:
         definition = json.loads(described["PipelineDefinition"]) if described else None
     except (KeyError, TypeError, ValueError) as err:
@@ -112,16 +122,15 @@ def network_interface(params: dict[str, Any], client: Any) -> dict[str, Any]:
     interface an AttachClusterNodeNetworkInterface request names, described with the
     caller's credentials; ``None`` under that key when it cannot be (SM214 refuses)."""
     eni = params.get("NetworkInterfaceId")
-    if not isinstance(eni, str) or not eni:
-        return {NETWORK_INTERFACE_KEY: None}
-    try:
-        ec2 = sibling_client(_need(client), "ec2")
+
+    def one_interface(ec2: Any) -> dict[str, Any]:
         (found,) = ec2.describe_network_interfaces(NetworkInterfaceIds=[eni])["NetworkInterfaces"]
         groups = [g["GroupId"] for g in found.get("Groups", [])]
-    except Exception as err:
-        logger.warning("the network interface could not be described (%s)", type(err).__name__)
-        return {NETWORK_INTERFACE_KEY: None}
-    return {NETWORK_INTERFACE_KEY: {"SubnetId": found.get("SubnetId"), "SecurityGroupIds": groups}}
+        return {"SubnetId": found.get("SubnetId"), "SecurityGroupIds": groups}
+
+    return {
+        NETWORK_INTERFACE_KEY: _describe(client, "network interface", "ec2", eni, one_interface)
+    }
 
 
 def _need(client: Any) -> Any:
@@ -130,16 +139,17 @@ def _need(client: Any) -> Any:
     return client
 
 
-def _describe(client: Any, what: str, method: str, **names: Any) -> dict[str, Any] | None:
-    """The answer of SageMaker ``method(**names)`` called with the caller's own
-    credentials, or ``None`` (with a warning naming the error type, never a value)
-    when the first name is not a non-empty string or the call fails: the rule
-    judging it then refuses."""
-    name = next(iter(names.values()), None)
+def _describe(
+    client: Any, what: str, service: str, name: Any, describe: Callable[[Any], Any]
+) -> dict[str, Any] | None:
+    """``describe(a client of service)``, the client having the caller's own
+    credentials, as a dict; or ``None`` (with a warning naming the error type, never
+    a value) when ``name`` - what the request names - is not a non-empty string or
+    the call fails: the rule judging it then refuses."""
     if not isinstance(name, str) or not name:
         return None
     try:
-        answer = getattr(sibling_client(_need(client), "sagemaker"), method)(**names)
+        answer = describe(sibling_client(_need(client), service))
     except Exception as err:
         logger.warning("the %s could not be described (%s)", what, type(err).__name__)
         return None

@@ -228,34 +228,34 @@ def render_sarif(report: Any, **_: Any) -> str:
     shown = _shown(report.findings)
     ids = sorted({f.rule_id for f in shown})
     index = {rule_id: i for i, rule_id in enumerate(ids)}
-    log = {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "secure-sagemaker",
-                        "version": _version(),
-                        "informationUri": f"{DOCS}",
-                        "rules": [_rule_doc(i) for i in ids],
-                    }
-                },
-                "invocations": [
-                    {"executionSuccessful": report.complete and not report.nothing_assessed}
-                ],
-                "results": [_sarif_result(f, index[f.rule_id]) for f in shown],
-                "properties": {
-                    "listed": report.listed,
-                    "assessed": report.assessed,
-                    "counts": report.counts(),
-                    "notAssessed": report.not_assessed(),
-                    "nothingAssessed": report.nothing_assessed,
-                },
-            }
-        ],
-    }
+    results = [_sarif_result(f, index[f.rule_id]) for f in shown]
+    run = {**sarif_run(report, ids), "results": results}
+    log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(log, indent=2) + "\n"
+
+
+def sarif_run(report: Any, rule_ids: Iterable[str]) -> dict[str, Any]:
+    """A SARIF run without its results: the tool with the rules ``rule_ids`` (in
+    result-index order), the invocation and the report's counts.  Shared by
+    :func:`render_sarif` and the streaming writer, which writes results first."""
+    return {
+        "tool": {
+            "driver": {
+                "name": "secure-sagemaker",
+                "version": _version(),
+                "informationUri": DOCS,
+                "rules": [_rule_doc(i) for i in rule_ids],
+            }
+        },
+        "invocations": [{"executionSuccessful": report.complete and not report.nothing_assessed}],
+        "properties": {
+            "listed": report.listed,
+            "assessed": report.assessed,
+            "counts": report.counts(),
+            "notAssessed": report.not_assessed(),
+            "nothingAssessed": report.nothing_assessed,
+        },
+    }
 
 
 def _md(text: str) -> str:

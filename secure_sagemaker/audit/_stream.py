@@ -139,30 +139,10 @@ class SarifWriter:
         self._first = False
 
     def close(self, report: Any) -> None:
-        from secure_sagemaker._version import __version__
-        from secure_sagemaker.audit._render import DOCS, _rule_doc
+        from secure_sagemaker.audit._render import sarif_run
 
-        rest = {
-            "tool": {
-                "driver": {
-                    "name": "secure-sagemaker",
-                    "version": __version__,
-                    "informationUri": DOCS,
-                    "rules": [_rule_doc(i) for i in self._index],
-                }
-            },
-            "invocations": [
-                {"executionSuccessful": report.complete and not report.nothing_assessed}
-            ],
-            "properties": {
-                "listed": report.listed,
-                "assessed": report.assessed,
-                "counts": report.counts(),
-                "notAssessed": report.not_assessed(),
-                "nothingAssessed": report.nothing_assessed,
-            },
-        }
-        body = json.dumps(rest, indent=2)[1:-2]  # the members, without the braces
+        run = sarif_run(report, self._index)
+        body = json.dumps(run, indent=2)[1:-2]  # the members, without the braces
         indented = "\n".join("    " + line if line else line for line in body.splitlines())
         self._out.write("\n      ],\n" + indented + "\n    }\n  ]\n}\n")
 

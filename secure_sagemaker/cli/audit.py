@@ -28,6 +28,7 @@ from secure_sagemaker.cli._common import (
     load_policy,
 )
 from secure_sagemaker.cli._errors import describe, fail
+from secure_sagemaker.cli._files import write_output
 from secure_sagemaker.cli._scale import add_scale_arguments, produce
 from secure_sagemaker.cli._term import colour_enabled, fit
 from secure_sagemaker.exceptions import AuditError, InvalidArgumentError, PolicyError
@@ -230,11 +231,7 @@ def run_audit_command(args: argparse.Namespace) -> int:
         text = render(report, args.format, fail_on=args.fail_on, colour=colour)
         if args.format == "text":
             text = fit(text.rstrip("\n")) + "\n"
-        if args.output:
-            with open(args.output, "w", encoding="utf-8") as fh:
-                fh.write(text)
-        else:
-            sys.stdout.write(text)
+        write_output(text, args.output)
     unassessed = not_assessed_summary(report)
     if report.nothing_assessed:
         regions = report.regions

@@ -21,6 +21,7 @@ from secure_sagemaker.cli._common import (
     command,
 )
 from secure_sagemaker.cli._errors import fail
+from secure_sagemaker.cli._files import write_output
 from secure_sagemaker.cli.audit import audit_exit_code
 from secure_sagemaker.exceptions import InvalidArgumentError
 
@@ -78,11 +79,7 @@ def run_merge(args: argparse.Namespace) -> int:
         text = out.getvalue()
     else:
         text = render(report, args.format, fail_on=args.fail_on)
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    else:
-        sys.stdout.write(text)
+    write_output(text, args.output)
     unassessed = not_assessed_summary(report)
     if unassessed and not args.allow_errors:
         print(f"secure-sagemaker: merged report incomplete - {unassessed}", file=sys.stderr)
