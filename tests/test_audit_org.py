@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import threading
 import time
 from collections import Counter
@@ -326,49 +327,72 @@ def test_the_loop_keeps_to_its_limits_and_runs_everything() -> None:
     assert peak["*"] <= 6
 
 
-def test_each_account_region_makes_each_call_once_with_one_client_per_service(
+def test_one_client_per_service_serves_every_account_with_its_own_credentials(
     org: EmbeddedAWS,
 ) -> None:
-    # every client has its own request signer: calls keyed by it are one client's
-    calls: Counter[tuple[int, str, str]] = Counter()
-    signers: dict[int, Any] = {}  # held, so that no id() is reused by a later client
+    """Each service has one client for the whole run (one request signer), each
+    request on the wire is signed with the credentials of the account it audits,
+    and no account calls an operation twice."""
+    signers: dict[str, set[Any]] = {}
+    sent: Counter[tuple[str, str, str]] = Counter()  # (access key, service, operation)
 
     def count(model: Any, request_signer: Any, **kw: Any) -> None:
-        signers[id(request_signer)] = request_signer
-        service = model.service_model.service_name
-        calls[(id(request_signer), service, model.name)] += 1
+        signers.setdefault(model.service_model.service_name, set()).add(request_signer)
+
+    def wire(request: Any, event_name: str, **kw: Any) -> None:
+        key = re.search(r"Credential=([^/]+)/", request.headers["Authorization"].decode())
+        assert key is not None
+        _, service, operation = event_name.split(".")
+        sent[(key.group(1), service, operation)] += 1
 
     session = empty_lists_session(org)
     session.events.register_first("before-call", count)  # before the stubs answer
+    session.events.register("before-send", wire)
     report = _run(org, session)
     assert report.listed == report.assessed > 0
-    assumed = [n for (_, service, _), n in calls.items() if service == "sts"]
-    assert assumed == [len(ACCOUNTS)]  # one STS client, each role assumed once
-    clients = Counter(service for _, service in {(signer, sv) for signer, sv, _ in calls})
-    assert clients.pop("sts") == 1
-    # one client per account (one region) and service, and no call made twice
-    assert set(clients.values()) == {len(ACCOUNTS)}, clients
-    assert {"sagemaker", "kms", "cloudtrail", "s3control"} <= set(clients)
-    repeated = {k: n for k, n in calls.items() if k[1] != "sts" and n > 1}
-    assert repeated == {}
+    assert {service: len(made) for service, made in signers.items()} == dict.fromkeys(signers, 1)
+    assert {"sagemaker", "kms", "cloudtrail", "s3control", "sts"} <= set(signers)
+    assert [n for (_, service, _), n in sent.items() if service == "sts"] == [len(ACCOUNTS)]
+    # the emulator tells whose each access key is (it does not check signatures)
+    whose = {
+        key: org.session(aws_access_key_id=key, aws_secret_access_key="-")
+        .client("sts")
+        .get_caller_identity()["Account"]
+        for key, service, _ in sent
+        if service != "sts"
+    }
+    by_account: Counter[tuple[str, str, str]] = Counter()
+    for (key, service, operation), n in sent.items():
+        if service != "sts":
+            by_account[(whose[key], service, operation)] += n
+    assert {account for account, _, _ in by_account} == set(ACCOUNTS)
+    assert {k: n for k, n in by_account.items() if n > 1} == {}
+    for account in ACCOUNTS:  # the same calls for every account
+        assert {(s, o) for a, s, o in by_account if a == account} == {
+            (s, o) for a, s, o in by_account if a == ACCOUNTS[0]
+        }
 
 
-def test_account_clients_alias_event_names_once_and_share_the_answers(org: EmbeddedAWS) -> None:
-    """Each account's clients translate event names through one alias layer (not the
-    caller's and their own), sharing one cache, and the caller's hooks still reach
-    them (the empty-list stubs answer)."""
+def test_a_request_outside_any_account_is_refused_before_it_is_sent(org: EmbeddedAWS) -> None:
+    """The shared clients sign with the running task's account; with none bound,
+    botocore refuses the call (no credentials) and nothing reaches the wire."""
+    import botocore.exceptions
     import botocore.hooks
 
-    from secure_sagemaker.audit._sessions import Accounts
+    from secure_sagemaker.audit._sessions import Accounts, as_account
 
+    sent: list[str] = []
     base = empty_lists_session(org)
+    base.events.register("before-send", lambda event_name, **kw: sent.append(event_name))
     accounts = Accounts(base, region="us-east-1")
-    one, two = (
-        accounts.open(TEMPLATE.format(account=a)).create_client("sagemaker") for a in ACCOUNTS[:2]
-    )
-    for client in (one, two):
-        assert isinstance(client.meta.events._emitter, botocore.hooks.HierarchicalEmitter)
-    assert one.meta.events._alias_name_cache is two.meta.events._alias_name_cache
-    assert one.list_spaces()["Spaces"] == []  # a stub registered on the caller's session
-    assert one.list_models()["Models"][0]["ModelName"] == "model-0"
-    assert two.list_models()["Models"][0]["ModelName"] == "model-1"
+    client = accounts.session().create_client("sagemaker", region_name="us-east-1")
+    with pytest.raises(botocore.exceptions.NoCredentialsError):
+        client.list_models()
+    assert sent == []
+    one, two = (accounts.credentials(TEMPLATE.format(account=a)) for a in ACCOUNTS[:2])
+    assert as_account(one, client.list_models)()["Models"][0]["ModelName"] == "model-0"
+    assert as_account(two, client.list_models)()["Models"][0]["ModelName"] == "model-1"
+    assert as_account(one, client.list_spaces)()["Spaces"] == []  # the caller's hooks reach it
+    assert isinstance(client.meta.events._emitter, botocore.hooks.HierarchicalEmitter)  # 1 alias
+    shown = as_account(one, lambda: repr(accounts.session().get_credentials()))()
+    assert one.access_key not in shown and one.secret_key not in shown

@@ -1,10 +1,12 @@
 """One audit run over many accounts: a few accounts at a time, each opened lazily.
 
-An account is *opened* when its turn comes (its role assumed then, its clients
-made on first use), its inventory tasks run, then the tasks that need what the
-inventory referenced (buckets, roles, networks), then it is *closed*: its clients
-and references are dropped and the next account opens.  Memory is bounded by the
-accounts in flight, not by the organisation; findings go to a sink as they come.
+An account is *opened* when its turn comes (its role assumed then), its inventory
+tasks run, then the tasks that need what the inventory referenced (buckets, roles,
+networks), then it is *closed*: its credentials and references are dropped and the
+next account opens.  Every account's tasks call AWS through one set of clients per
+region, each task signing with its own account's credentials (``_sessions``).
+Memory is bounded by the accounts in flight, not by the organisation; findings go
+to a sink as they come.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from secure_sagemaker.audit._engine import Clients, Outcome, Scope, Task, errors
 from secure_sagemaker.audit._kinds import KINDS, References
 from secure_sagemaker.audit._regions import partition_of
 from secure_sagemaker.audit._sched import Loop
-from secure_sagemaker.audit._sessions import Accounts
+from secure_sagemaker.audit._sessions import Accounts, as_account
 from secure_sagemaker.controls import CATALOG
 from secure_sagemaker.policy import SecurityPolicy
 from secure_sagemaker.rules import Finding
@@ -60,6 +62,7 @@ class Plan:
 @attrs.define(eq=False)
 class _Account:
     id: str
+    credentials: Any = None  # None: the caller's own account, with the caller's session
     scopes: list[Scope] = attrs.field(factory=list)
     outstanding: int = 0
     phase: int = 0
@@ -86,6 +89,8 @@ class Run:
         self._sessions = Accounts(
             plan.base, region=region, endpoint_url=plan.endpoint_url, role_seconds=plan.role_seconds
         )
+        self._shared: dict[str, Clients] = {}  # region -> the clients every account uses
+        self._shared_lock = threading.Lock()  # one session makes them, and is not thread-safe
 
     def run(self) -> None:
         """Audit every account of the plan."""
@@ -97,9 +102,14 @@ class Run:
                 per_account=plan.per_account,
                 per_scope=plan.per_region,
             )
-            for _ in range(max(1, plan.in_flight)):
-                self._admit()
-            self._loop.run()
+            try:
+                for _ in range(max(1, plan.in_flight)):
+                    self._admit()
+                self._loop.run()
+            finally:
+                for clients in self._shared.values():
+                    clients.close()
+                self._shared.clear()
         self._show(final=True)
 
     # ------------------------------------------------------------------ lifecycle
@@ -113,29 +123,44 @@ class Run:
         self._loop.add(key, partial(self._open, account), partial(self._opened, state))
 
     def _open(self, account: str) -> Any:
-        """The account's session (its role assumed now), or the error that stopped it."""
+        """The account's credentials (its role assumed now), the error that stopped
+        it, or ``None`` for the caller's own account."""
         if self.plan.template is None:
-            return self.plan.base  # the caller's own account, with the caller's session
+            return None
         try:
-            return self._sessions.open(self.plan.template.format(account=account))
+            return self._sessions.credentials(self.plan.template.format(account=account))
         except Exception as err:
             return err
 
-    def _opened(self, state: _Account, session: Any) -> None:
+    def _clients(self, session: Any, region: str, lock: threading.Lock) -> Clients:
+        return Clients(
+            session,
+            region,
+            lock,
+            endpoint_url=self.plan.endpoint_url,
+            max_pool_connections=self.plan.workers,
+        )
+
+    def _shared_clients(self, region: str) -> Clients:
+        clients = self._shared.get(region)  # only the loop's thread adds to the dict
+        if clients is None:
+            session = self._sessions.session()
+            clients = self._shared[region] = self._clients(session, region, self._shared_lock)
+        return clients
+
+    def _opened(self, state: _Account, credentials: Any) -> None:
         plan = self.plan
-        if isinstance(session, Exception):
-            self._unassumable(state.id, session)
+        if isinstance(credentials, Exception):
+            self._unassumable(state.id, credentials)
             self._close(state)
             return
+        state.credentials = credentials
         lock = threading.Lock()
         for region in plan.regions:
-            clients = Clients(
-                session,
-                region,
-                lock,
-                endpoint_url=plan.endpoint_url,
-                max_pool_connections=plan.workers,
-            )
+            if credentials is None:  # the caller's account: the caller's own clients
+                clients = self._clients(plan.base, region, lock)
+            else:
+                clients = self._shared_clients(region)
             partition = partition_of(region) or "aws"
             state.scopes.append(
                 Scope(state.id, region, clients, plan.policy, plan.since, partition)
@@ -152,6 +177,8 @@ class Run:
     def _add(self, state: _Account, scope: Scope, task: Task) -> None:
         assert self._loop is not None
         state.outstanding += 1
+        if state.credentials is not None:
+            task = as_account(state.credentials, task)
         self._loop.add((state.id, scope.region), task, partial(self._done, state, scope))
 
     def _done(self, state: _Account, scope: Scope, out: Outcome) -> None:
@@ -178,8 +205,10 @@ class Run:
             self._close(state)
 
     def _close(self, state: _Account) -> None:
-        for scope in state.scopes:
-            scope.clients.close()
+        if state.credentials is None:  # the caller's own clients (shared ones stay open)
+            for scope in state.scopes:
+                scope.clients.close()
+        state.credentials = None
         state.scopes.clear()
         state.refs.clear()
         self._admit()
