@@ -21,7 +21,10 @@ measured process starts with ``python -P`` (this directory is not put on
 ``secrets.py`` once did, importing this checkout's code into the OLD runs) and
 reports the package it imported, checked against the code it was meant to run.
 CPU seconds are printed for the audit (its process and the processes it spawned) and for the moto server during that audit: each audit
-call is a new connection to the server (it answers ``Connection: close``).
+call is a new connection to the server (it answers ``Connection: close``).  So are
+the CPU seconds the hypervisor took from this machine during each run (``steal``):
+on a shared virtual machine they make wall times of one run incomparable with
+another's.
 
 Run: python benchmarks/audit_org.py            20x2 and 100x2 (QUICK=1: 5x1 and 10x1)
 """
@@ -308,6 +311,17 @@ def _missing_lists() -> dict[str, str]:
     return missing_lists()
 
 
+def _stolen() -> float:
+    """CPU seconds the hypervisor has taken from this machine so far (``steal`` in
+    /proc/stat, all cores; 0 where there is none): wall times of runs that lost
+    seconds here are not comparable."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+    except OSError:
+        return 0.0
+    return int(fields[8]) / os.sysconf("SC_CLK_TCK") if len(fields) > 8 else 0.0
+
+
 def _children_cpu() -> float:
     got = resource.getrusage(resource.RUSAGE_CHILDREN)
     return got.ru_utime + got.ru_stime
@@ -327,13 +341,14 @@ def run(
     }
     script = str(Path(__file__).resolve())
     argv = [sys.executable, "-P", script, "--measure", url, str(n), str(r), str(processes)]
-    server0, audit0 = _cpu(server), _children_cpu()
+    server0, audit0, stolen0 = _cpu(server), _children_cpu(), _stolen()
     got = subprocess.run(argv, env=env, capture_output=True, text=True, check=True, cwd=site)
     result: dict[str, Any] = json.loads(got.stdout.strip().splitlines()[-1])
     if Path(result["code"]) != code.resolve():
         raise RuntimeError(f"measured {result['code']}, not {code}")
     result["audit_cpu"] = _children_cpu() - audit0  # the audit and the processes it spawned
     result["server_cpu"] = _cpu(server) - server0
+    result["stolen"] = _stolen() - stolen0
     return result
 
 
@@ -350,7 +365,8 @@ def show(label: str, n: int, r: int, got: dict[str, Any]) -> None:
         f"  {label:<22} {n:>3}x{r}: {got['wall']:7.1f} s  {got['listed']:>6} listed "
         f"({errors} error verdicts)  {per} calls/resource  "
         f"CPU {got['audit_cpu']:.1f} s audit + {got['server_cpu']:.1f} s server  "
-        f"peak RSS {got['rss_mib']:,.0f} MiB{workers}{lost}"
+        f"peak RSS {got['rss_mib']:,.0f} MiB{workers}  "
+        f"{got['stolen']:.1f} s CPU stolen by the hypervisor{lost}"
     )
 
 

@@ -49,7 +49,7 @@ __all__ = [
 SERVICES = ("sagemaker", "s3", "kms", "secretsmanager", "iam", "ec2", "account")
 DEFAULT_WORKERS = 16
 DEFAULT_SINCE_DAYS = 30
-#: Accounts audited at once (each holds its clients until its work is done).
+#: Accounts audited at once (each holds its credentials and references until its work is done).
 DEFAULT_ACCOUNTS_IN_FLIGHT = 4
 
 

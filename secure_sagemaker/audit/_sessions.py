@@ -31,7 +31,7 @@ import botocore.session
 
 from secure_sagemaker.audit._fetch import call
 
-__all__ = ["DEFAULT_ROLE_SECONDS", "Accounts", "as_account", "botocore_session"]
+__all__ = ["DEFAULT_ROLE_SECONDS", "Accounts", "as_account"]
 
 #: How long each assumed-role session lasts (refreshed before it ends).
 DEFAULT_ROLE_SECONDS = 3600
@@ -43,7 +43,7 @@ _T = TypeVar("_T")
 _ACCOUNT: contextvars.ContextVar[Any] = contextvars.ContextVar("secure_sagemaker_audit_account")
 
 
-def botocore_session(session: Any) -> Any:
+def _inner(session: Any) -> Any:
     """The botocore session behind a boto3 session (or the botocore session itself)."""
     inner = getattr(session, "_session", None)
     return inner if isinstance(inner, botocore.session.Session) else session
@@ -134,7 +134,7 @@ class Accounts:
         endpoint_url: str | None = None,
         role_seconds: int = DEFAULT_ROLE_SECONDS,
     ) -> None:
-        self.base = botocore_session(base)
+        self.base = _inner(base)
         self._region = region
         self._endpoint_url = endpoint_url
         self._seconds = role_seconds
