@@ -95,6 +95,11 @@ class _BoundCredentials(botocore.credentials.Credentials):  # type: ignore[misc]
         token = self._bound().token
         return None if token is None else str(token)
 
+    @property
+    def account_id(self) -> str | None:
+        got = getattr(self._bound(), "account_id", None)
+        return None if got is None else str(got)
+
     def get_frozen_credentials(self) -> Any:
         return self._bound().get_frozen_credentials()
 
