@@ -10,11 +10,9 @@ Run: python benchmarks/secret_client.py [uncached calls per batch, default 50]
 
 from __future__ import annotations
 
-import statistics
 import sys
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,19 +24,8 @@ sys.path.insert(0, str(_HERE.parent))
 
 import boto3  # noqa: E402
 
-from benchmarks._timing import emulator  # noqa: E402
+from benchmarks._timing import emulator, median_seconds  # noqa: E402
 from secure_sagemaker.secrets import SecretClient  # noqa: E402
-
-
-def per_call(fn: Callable[[], object], n: int, rounds: int = 7) -> float:
-    fn()  # warm up
-    runs = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        for _ in range(n):
-            fn()
-        runs.append((time.perf_counter() - start) / n)
-    return statistics.median(runs)
 
 
 class Wire:
@@ -61,8 +48,8 @@ def main() -> int:
             raw.create_secret(Name=name, SecretString="x" * 64)
 
         secrets = SecretClient(ttl=300)
-        uncached = per_call(lambda: raw.get_secret_value(SecretId=names[0]), n)
-        cached = per_call(lambda: secrets.get(names[0]), n * 200)
+        uncached = median_seconds(lambda: raw.get_secret_value(SecretId=names[0]), number=n)
+        cached = median_seconds(lambda: secrets.get(names[0]), number=n * 200)
         print(f"uncached get_secret_value   {uncached * 1e6:10.1f} us/call")
         print(f"cached SecretClient.get     {cached * 1e6:10.3f} us/call")
         print(
