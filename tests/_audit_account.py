@@ -8,24 +8,20 @@ from typing import Any
 
 from botocore.awsrequest import AWSResponse
 
-from secure_sagemaker.audit._kinds import KINDS
+from benchmarks._moto import missing_lists
 from secure_sagemaker.testing import EmbeddedAWS
 
 
 def empty_lists_session(aws: EmbeddedAWS) -> Any:
     """A session of ``aws`` whose SageMaker list calls moto does not implement answer
-    an empty page (hooks on this session reach every account's clients)."""
-    from moto.sagemaker.responses import SageMakerResponse
-
+    an empty page (hooks on this session reach every account's clients); the calls
+    are the benchmarks' own list (:func:`benchmarks._moto.missing_lists`)."""
     session = aws.session()
-    api = session.client("sagemaker").meta.method_to_api_mapping
-    lists = [(k.list_method, k.list_key) for k in KINDS]
-    for method, key in [*lists, ("list_monitoring_schedules", "MonitoringScheduleSummaries")]:
-        if not hasattr(SageMakerResponse, method):
-            session.events.register(
-                f"before-call.sagemaker.{api[method]}",
-                lambda key=key, **kw: (AWSResponse("", 200, {}, None), {key: []}),
-            )
+    for operation, key in missing_lists().items():
+        session.events.register(
+            f"before-call.sagemaker.{operation}",
+            lambda key=key, **kw: (AWSResponse("", 200, {}, None), {key: []}),
+        )
     return session
 
 
