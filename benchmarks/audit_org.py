@@ -20,11 +20,11 @@ measured process starts with ``python -P`` (this directory is not put on
 ``sys.path``: a module here must never shadow the standard library's, as
 ``secrets.py`` once did, importing this checkout's code into the OLD runs) and
 reports the package it imported, checked against the code it was meant to run.
-CPU seconds are printed for the audit (its process and the processes it spawned) and for the moto server during that audit: each audit
-call is a new connection to the server (it answers ``Connection: close``).  So are
-the CPU seconds the hypervisor took from this machine during each run (``steal``):
-on a shared virtual machine they make wall times of one run incomparable with
-another's.
+CPU seconds are printed for the audit (its process and the processes it spawned)
+and for the moto server during that audit: each audit call is a new connection to
+the server (it answers ``Connection: close``).  So are the CPU seconds the
+hypervisor took from this machine during each run (``steal``): on a shared virtual
+machine they make wall times of one run incomparable with another's.
 
 Run: python benchmarks/audit_org.py            20x2 and 100x2 (QUICK=1: 5x1 and 10x1)
 """

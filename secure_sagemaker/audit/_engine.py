@@ -44,7 +44,8 @@ class Outcome:
 
 class Clients:
     """botocore clients for one session and region, made on first use under the
-    session's lock (sessions are not thread-safe; clients are)."""
+    session's lock (sessions are not thread-safe; clients are) and stored only once
+    made, so a client already made is handed out without the lock."""
 
     def __init__(
         self,
@@ -63,6 +64,9 @@ class Clients:
         self._made: dict[str, Any] = {}
 
     def __call__(self, service: str) -> Any:
+        client = self._made.get(service)  # every call of every account: no lock once made
+        if client is not None:
+            return client
         with self._lock:
             client = self._made.get(service)
             if client is None:
